@@ -1,0 +1,68 @@
+# salespulse — one entry point per job. Every target sets itself up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+# All data and outputs live under one directory (absolute, so dbt and Dagster agree).
+SALESPULSE_HOME ?= data
+export SALESPULSE_HOME := $(abspath $(SALESPULSE_HOME))
+export DAGSTER_HOME := $(SALESPULSE_HOME)/dagster
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+# Demo data: seed and size of the generated organisation; the as-of date defaults to today.
+DEMO_SEED ?= 7
+DEMO_REPS ?= 40
+DEMO_MONTHS ?= 15
+DEMO_AS_OF ?= $(shell date +%F)
+
+.PHONY: help setup system-deps demo test lint format dev clean-data
+
+help:
+	@echo "make demo   set up, generate the demo org into $$SALESPULSE_HOME and run the whole pipeline"
+	@echo "make test   set up, lint and run the tests"
+	@echo "make dev    the Dagster UI on http://127.0.0.1:3000"
+	@echo "make lint | format | clean-data"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -c constraints.txt -e ".[dev]"
+	touch $@
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+setup: $(VENV)/.installed system-deps
+	@$(BIN)/salespulse init --quiet
+
+demo: setup
+	$(BIN)/salespulse generate --seed $(DEMO_SEED) --reps $(DEMO_REPS) --months $(DEMO_MONTHS) \
+		--as-of $(DEMO_AS_OF) --out "$(SALESPULSE_HOME)" > "$(SALESPULSE_HOME)/generate-summary.json"
+	$(BIN)/dagster job execute -m pipelines.definitions -j salespulse_pipeline
+	@$(BIN)/salespulse summary
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix dbt_project
+
+test: lint
+	$(BIN)/dagster definitions validate -m pipelines.definitions
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+dev: setup
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+clean-data:
+	rm -rf "$(SALESPULSE_HOME)"

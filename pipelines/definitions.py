@@ -1,0 +1,19 @@
+"""The salespulse code location: the one entrypoint Dagster loads (`pipelines.definitions:defs`)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.ingest.assets import ingest_landing, work_calendar
+from pipelines.defs.ingest.schedules import ingest_schedule
+from pipelines.defs.ingest.sensors import landing_sensor
+from pipelines.defs.jobs import pipeline_job
+from pipelines.defs.resources import warehouse_resource
+
+defs = dg.Definitions(
+    assets=[ingest_landing, work_calendar],
+    jobs=[pipeline_job],
+    sensors=[landing_sensor],
+    schedules=[ingest_schedule],
+    resources={"warehouse": warehouse_resource()},
+)

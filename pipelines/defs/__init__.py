@@ -1,0 +1,1 @@
+"""Dagster definitions by domain: each folder holds assets, checks, sensors and schedules."""

@@ -1,0 +1,1 @@
+"""Ingest: landing folder → raw tables."""

@@ -1,0 +1,215 @@
+"""One asset per input kind (group `ingest`), all materialised by one step that scans landing/.
+
+A single step is deliberate: a loose file's kind is only known once it is read, and files
+must load in arrival order so that the latest export of a record wins downstream.
+"""
+
+
+from collections import Counter
+from datetime import date, timedelta
+
+import dagster as dg
+
+from pipelines.defs.resources import WarehouseResource
+from salespulse.calendar import WorkCalendar
+from salespulse.config import get_settings
+from salespulse.contracts import KINDS, default_contracts
+from salespulse.ingest.loader import FileResult, Ingestor
+from salespulse.quality.expectations import Validator
+
+GROUP = "ingest"
+REGISTRY_KEY = dg.AssetKey(["raw", "ingested_files"])
+CALENDAR_KEY = dg.AssetKey(["raw", "work_calendar"])
+
+
+def raw_key(kind: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", kind])
+
+
+def _specs() -> list[dg.AssetSpec]:
+    contracts = default_contracts()
+    specs = [
+        dg.AssetSpec(
+            raw_key(kind),
+            group_name=GROUP,
+            description=f"raw.{kind}: {contracts[kind].title}. {contracts[kind].description}".strip(),
+            kinds={"duckdb"},
+            metadata={"contract": f"models/{kind}.yaml", "keys": list(contracts[kind].keys)},
+        )
+        for kind in KINDS
+    ]
+    specs.append(
+        dg.AssetSpec(
+            REGISTRY_KEY,
+            group_name=GROUP,
+            description="raw.ingested_files: every file that ever landed and what became of it.",
+            kinds={"duckdb"},
+        )
+    )
+    return specs
+
+
+def _check_specs() -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            "great_expectations",
+            asset=raw_key(kind),
+            description=f"Great Expectations suite expectations/{kind}.json on the rows this run loaded",
+        )
+        for kind in KINDS
+    ]
+
+
+def _files_markdown(results: list[FileResult]) -> str:
+    lines = ["| file | status | rows | loaded | rejected | note |", "|---|---|---:|---:|---:|---|"]
+    for r in results:
+        note = (r.error or "; ".join(r.warnings) or "").replace("|", "\\|")[:160]
+        lines.append(
+            f"| {r.file_name} | {r.status} | {r.rows_in_file if r.rows_in_file is not None else ''} "
+            f"| {r.rows_loaded} | {r.rows_rejected} | {note} |"
+        )
+    return "\n".join(lines)
+
+
+def _reasons_markdown(reasons: Counter) -> str:
+    if not reasons:
+        return "No rejected rows."
+    lines = ["| reason | rows |", "|---|---:|"]
+    for reason, count in reasons.most_common(30):
+        cell = reason.replace("|", "\\|")
+        lines.append(f"| {cell} | {count} |")
+    return "\n".join(lines)
+
+
+@dg.multi_asset(
+    specs=_specs(),
+    check_specs=_check_specs(),
+    name="ingest_landing",
+    pool="warehouse",
+    description="Archive, validate and load every file waiting in landing/ (exactly once per content).",
+)
+def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    settings = get_settings()
+    settings.ensure_dirs()
+    contracts = default_contracts()
+    with warehouse.connect() as con:
+        report = Ingestor(con, settings, contracts).run()
+        for result in report.files:
+            context.log.info(
+                f"{result.file_name}: {result.status} ({result.kind}) "
+                f"loaded={result.rows_loaded} rejected={result.rows_rejected}"
+                + (f" — {result.error}" if result.error else "")
+            )
+        validator = Validator() if report.rows_loaded else None
+        for kind in KINDS:
+            results = report.for_kind(kind)
+            reasons: Counter = Counter()
+            for result in results:
+                reasons.update(result.reject_reasons)
+            total = con.execute(f"select count(*) from raw.{kind}").fetchone()[0]
+            yield dg.MaterializeResult(
+                asset_key=raw_key(kind),
+                metadata={
+                    "files": len(results),
+                    "rows_loaded": sum(r.rows_loaded for r in results),
+                    "rows_rejected": sum(r.rows_rejected for r in results),
+                    "files_quarantined": sum(r.status == "quarantined" for r in results),
+                    "files_duplicate": sum(r.status == "duplicate" for r in results),
+                    "dagster/row_count": total,
+                    "file_details": dg.MetadataValue.md(_files_markdown(results))
+                    if results
+                    else "no new files",
+                    "rejects_by_reason": dg.MetadataValue.md(_reasons_markdown(reasons)),
+                },
+            )
+            file_ids = [r.file_id for r in results if r.rows_loaded]
+            if validator is None or not file_ids:
+                yield dg.AssetCheckResult(
+                    check_name="great_expectations",
+                    asset_key=raw_key(kind),
+                    passed=True,
+                    metadata={"rows_validated": 0, "note": "no new rows in this run"},
+                )
+                continue
+            frame = con.execute(
+                f"select * exclude (_extra) from raw.{kind} where _file_id in ?", [file_ids]
+            ).df()
+            outcome = validator.validate(kind, frame)
+            yield dg.AssetCheckResult(
+                check_name="great_expectations",
+                asset_key=raw_key(kind),
+                passed=outcome.success,
+                severity=dg.AssetCheckSeverity.ERROR
+                if outcome.severity == "error"
+                else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "rows_validated": outcome.rows,
+                    "expectations_evaluated": outcome.evaluated,
+                    "failed_expectations": dg.MetadataValue.json(outcome.failures),
+                },
+            )
+        statuses = Counter(r.status for r in report.files)
+        yield dg.MaterializeResult(
+            asset_key=REGISTRY_KEY,
+            metadata={
+                "files_this_run": len(report.files),
+                **{f"files_{status}": count for status, count in sorted(statuses.items())},
+                "rows_loaded": report.rows_loaded,
+                "rows_rejected": report.rows_rejected,
+                "file_details": dg.MetadataValue.md(_files_markdown(report.files))
+                if report.files
+                else "no new files",
+            },
+        )
+
+
+@dg.asset(
+    key=CALENDAR_KEY,
+    group_name=GROUP,
+    pool="warehouse",
+    kinds={"duckdb"},
+    description=(
+        "raw.work_calendar: mainland-China working days (holidays and 调休 make-up days from "
+        "chinese-calendar, SALESPULSE_CALENDAR_FILE overrides), SALESPULSE_CALENDAR_START to the end "
+        "of next year."
+    ),
+)
+def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    import warnings
+
+    import pandas as pd
+
+    settings = get_settings()
+    calendar = WorkCalendar.from_file(settings.calendar_file)
+    start = settings.calendar_start
+    end = date(date.today().year + 1, 12, 31)
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        flags = [calendar.is_workday(day) for day in days]
+    for warning in caught:
+        context.log.warning(str(warning.message))
+    frame = pd.DataFrame(
+        {
+            "date_day": days,
+            "is_workday": flags,
+            "day_kind": [
+                ("makeup_workday" if day.weekday() >= 5 else "workday")
+                if flag
+                else ("weekend" if day.weekday() >= 5 else "holiday")
+                for day, flag in zip(days, flags, strict=True)
+            ],
+        }
+    )
+    with warehouse.connect() as con:
+        con.execute("create schema if not exists raw")
+        con.execute("create or replace table raw.work_calendar as select * from frame")
+    return dg.MaterializeResult(
+        metadata={
+            "first_day": str(start),
+            "last_day": str(end),
+            "working_days": int(sum(flags)),
+            "makeup_workdays": int((frame.day_kind == "makeup_workday").sum()),
+            "holidays": int((frame.day_kind == "holiday").sum()),
+        }
+    )

@@ -1,0 +1,144 @@
+"""Settings read from the environment (and a `.env` file in the working directory).
+
+Every path lives under one data directory, ``SALESPULSE_HOME``; every threshold and deadline
+is a setting so that no rule hides a constant. See `.env.example` for the full list.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, time
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_dotenv() -> None:
+    env_file = Path.cwd() / ".env"
+    if env_file.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=False)
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _parse_time(value: str, name: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as exc:
+        raise ValueError(f"{name} must look like HH:MM, got {value!r}") from exc
+
+
+def _number(name: str, default: str, kind: type = float):
+    raw = _env(name, default)
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a {kind.__name__}, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    warehouse_path: Path
+    contracts_dir: Path
+    contract_overrides_dir: Path
+    calendar_file: Path | None
+    timezone: str = "Asia/Shanghai"
+    daily_deadline: time = time(17, 0)
+    weekly_deadline: time = time(12, 0)
+    zero_visit_streak_days: int = 3
+    anomaly_z: float = 3.0
+    baseline_working_days: int = 20
+    max_daily_visits: int = 50
+    behind_pace_points: float = 0.20
+    coaching_completion: float = 0.80
+    locale: str = "zh-CN"
+    calendar_start: date = date(2020, 1, 1)
+    landing_settle_seconds: int = 10
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def briefs_dir(self) -> Path:
+        return self.home / "briefs"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.home / "outbox"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def ensure_dirs(self) -> None:
+        for path in (
+            self.landing_dir,
+            self.archive_dir,
+            self.quarantine_dir,
+            self.briefs_dir,
+            self.outbox_dir,
+            self.dagster_home,
+            self.warehouse_path.parent,
+        ):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings() -> Settings:
+    """Read the settings afresh from the environment."""
+    _load_dotenv()
+    home = Path(_env("SALESPULSE_HOME", "data")).expanduser().resolve()
+    calendar_file = _env("SALESPULSE_CALENDAR_FILE", "")
+    timezone = _env("SALESPULSE_TIMEZONE", "Asia/Shanghai")
+    ZoneInfo(timezone)  # fail early on a typo
+    return Settings(
+        home=home,
+        warehouse_path=Path(_env("SALESPULSE_WAREHOUSE", str(home / "warehouse.duckdb"))).resolve(),
+        contracts_dir=Path(_env("SALESPULSE_CONTRACTS_DIR", str(PROJECT_ROOT / "models"))),
+        contract_overrides_dir=Path(
+            _env("SALESPULSE_CONTRACT_OVERRIDES", str(home / "config" / "contracts"))
+        ),
+        calendar_file=Path(calendar_file) if calendar_file else None,
+        timezone=timezone,
+        daily_deadline=_parse_time(_env("SALESPULSE_DAILY_DEADLINE", "17:00"), "SALESPULSE_DAILY_DEADLINE"),
+        weekly_deadline=_parse_time(
+            _env("SALESPULSE_WEEKLY_DEADLINE", "12:00"), "SALESPULSE_WEEKLY_DEADLINE"
+        ),
+        zero_visit_streak_days=_number("SALESPULSE_ZERO_VISIT_STREAK_DAYS", "3", int),
+        anomaly_z=_number("SALESPULSE_ANOMALY_Z", "3"),
+        baseline_working_days=_number("SALESPULSE_BASELINE_WORKING_DAYS", "20", int),
+        max_daily_visits=_number("SALESPULSE_MAX_DAILY_VISITS", "50", int),
+        behind_pace_points=_number("SALESPULSE_BEHIND_PACE_POINTS", "0.20"),
+        coaching_completion=_number("SALESPULSE_COACHING_COMPLETION", "0.80"),
+        locale=_env("SALESPULSE_LOCALE", "zh-CN"),
+        calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", "2020-01-01")),
+        landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "10", int),
+    )
+
+
+@cache
+def get_settings() -> Settings:
+    """Settings for this process (cached; tests call `get_settings.cache_clear()`)."""
+    return load_settings()

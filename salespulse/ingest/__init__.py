@@ -1,0 +1,1 @@
+"""Ingest: landing folder → archived, validated, exactly-once raw tables in DuckDB."""

@@ -1,0 +1,175 @@
+"""Typing and row rules for one file, as one vectorised DuckDB query.
+
+The input is a table of strings (`c0..cN`, `_row_number`); the output is the same rows with
+typed canonical columns, the original text of each, and the list of reasons a row is
+rejected (empty when it is good). The query is generated from the contract; values coming
+from contracts are quoted as SQL literals, never interpolated raw.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from salespulse.contracts import Column, Contract
+from salespulse.ingest.schema import SQL_TYPES
+
+MACROS_SQL = Path(__file__).parent / "sql" / "macros.sql"
+
+
+@cache
+def _macros() -> str:
+    return MACROS_SQL.read_text(encoding="utf-8")
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_macros())
+
+
+def lit(value) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _typed_expr(column: Column, src: str, timezone: str) -> str:
+    if column.allowed:
+        cases = " ".join(
+            f"when {lit(raw)} then {lit(canonical)}" for raw, canonical in column.value_map().items()
+        )
+        return f"(case lower({src}) {cases} end)"
+    match column.type:
+        case "string":
+            return src
+        case "integer":
+            return f"sp_integer({src})"
+        case "decimal":
+            return f"try_cast(sp_number({src}) as {SQL_TYPES['decimal']})"
+        case "number":
+            return f"cast(sp_number({src}) as double)"
+        case "percent":
+            return f"sp_percent({src})"
+        case "date":
+            return f"sp_date({src})"
+        case "timestamp":
+            return f"sp_timestamp({src}, {lit(timezone)})"
+        case "boolean":
+            return f"sp_boolean({src})"
+    raise ValueError(f"unknown column type {column.type}")
+
+
+def _message(column: str, value_sql: str, text: str) -> str:
+    """SQL for `<column>: '<value>' <text>`."""
+    return f"{lit(column + ': ' + chr(39))} || {value_sql} || {lit(chr(39) + ' ' + text)}"
+
+
+def _reason_exprs(column: Column, src: str, typed: str) -> list[str]:
+    name = column.name
+    reasons = []
+    if column.required:
+        reasons.append(f"case when {src} is null then {lit(name + ': required value is empty')} end")
+    if column.allowed:
+        allowed = ", ".join(column.allowed)
+        message = _message(name, src, f"is not an allowed value ({allowed})")
+        reasons.append(f"case when {src} is not null and {typed} is null then {message} end")
+    elif column.type != "string":
+        message = _message(name, src, f"cannot be read as {column.type}")
+        reasons.append(f"case when {src} is not null and {typed} is null then {message} end")
+    if column.min is not None:
+        message = _message(name, typed, f"is below the minimum {column.min:g}")
+        reasons.append(f"case when {typed} < {column.min!r} then {message} end")
+    if column.max is not None:
+        message = _message(name, typed, f"is above the maximum {column.max:g}")
+        reasons.append(f"case when {typed} > {column.max!r} then {message} end")
+    if column.pattern is not None:
+        message = _message(name, src, f"does not match {column.pattern}")
+        reasons.append(
+            f"case when {src} is not null and not regexp_full_match({src}, {lit(column.pattern)}) "
+            f"then {message} end"
+        )
+    return reasons
+
+
+def build_query(
+    contract: Contract,
+    mapping: dict[int, str],
+    extra: dict[int, str],
+    timezone: str,
+    source: str = "input_rows",
+) -> str:
+    """SELECT producing, per input row: typed columns, `<name>__text`, `_extra`, `_reasons`."""
+    position_of = {name: position for position, name in mapping.items()}
+    text_cols, typed_cols, reasons = [], [], []
+    for column in contract.columns:
+        position = position_of.get(column.name)
+        raw = f"c{position}" if position is not None else "cast(null as varchar)"
+        src = f"sp_text({raw})"
+        typed = ident(column.name)
+        text_cols.append(f"{raw} as {ident(column.name + '__text')}")
+        typed_cols.append(
+            f"cast({_typed_expr(column, src, timezone)} as {SQL_TYPES[column.type]}) as {typed}"
+        )
+        text_in_checked = f"sp_text(typed.{ident(column.name + '__text')})"
+        reasons.extend(_reason_exprs(column, text_in_checked, f"typed.{typed}"))
+    for group in contract.require_one_of:
+        condition = " and ".join(f"typed.{ident(name)} is null" for name in group)
+        reasons.append(f"case when {condition} then {lit('one of ' + ', '.join(group) + ' is required')} end")
+    if extra and contract.extra_columns == "keep":
+        pairs = ", ".join(f"{lit(header)}, c{position}" for position, header in extra.items())
+        extra_expr = f"json_object({pairs})"
+    else:
+        extra_expr = "cast(null as json)"
+    all_text = ", ".join(f"c{position}" for position in sorted({*mapping, *extra})) or "1"
+    keys = ", ".join(f"typed.{ident(key)}" for key in contract.keys)
+    key_label = " || ', ' || ".join(
+        f"{lit(key + '=')} || coalesce(cast({ident(key)} as varchar), '')" for key in contract.keys
+    )
+    key_rule = (
+        "null"
+        if contract.allow_duplicate_keys
+        else (
+            "case when first_good_key < _row_number and first_same_row = _row_number then "
+            f"'duplicate key (' || {key_label} || ') of row ' || first_good_key || ' in the same file' end"
+        )
+    )
+    return f"""
+with typed as (
+    select
+        _row_number,
+        {", ".join(text_cols)},
+        {", ".join(typed_cols)},
+        {extra_expr} as _extra,
+        min(_row_number) over (partition by {all_text}) as first_same_row
+    from {source}
+),
+checked as (
+    select
+        typed.*,
+        list_filter([{", ".join(reasons) or "null"}], lambda r: r is not null) as _base_reasons
+    from typed
+),
+keyed as (
+    select
+        *,
+        min(case when len(_base_reasons) = 0 and first_same_row = _row_number then _row_number end)
+            over (partition by {keys}) as first_good_key
+    from checked
+    as typed
+)
+select
+    * exclude (_base_reasons, first_same_row, first_good_key),
+    list_filter(
+        _base_reasons || [
+            case when first_same_row < _row_number
+                then 'duplicate of row ' || first_same_row || ' in the same file' end,
+            {key_rule}
+        ],
+        lambda r: r is not null
+    ) as _reasons
+from keyed
+"""

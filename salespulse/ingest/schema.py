@@ -1,0 +1,88 @@
+"""DDL of the raw schema, derived from the contracts.
+
+`raw.<kind>` holds the canonical columns typed by contract, then lineage columns;
+`raw.<kind>__rejects` holds every rejected row with its original text and the reasons;
+`raw.ingested_files` is the registry of every file that ever landed.
+Timestamps are naive and in the business timezone.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from salespulse.contracts import Contract
+
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(18, 2)",
+    "number": "DOUBLE",
+    "percent": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+
+LINEAGE_COLUMNS = (
+    ("_extra", "JSON"),
+    ("_file_id", "BIGINT NOT NULL"),
+    ("_row_number", "BIGINT NOT NULL"),
+    ("_loaded_at", "TIMESTAMP NOT NULL"),
+)
+
+REGISTRY_DDL = """
+create table if not exists raw.ingested_files (
+    file_id bigint primary key,
+    file_name varchar not null,
+    sha256 varchar not null,
+    size_bytes bigint not null,
+    kind varchar,
+    landed_at timestamp not null,
+    status varchar not null,
+    rows_in_file bigint,
+    rows_loaded bigint not null default 0,
+    rows_rejected bigint not null default 0,
+    error varchar,
+    warnings varchar,
+    encoding varchar,
+    archive_path varchar,
+    duplicate_of bigint
+)
+"""
+
+CALENDAR_DDL = """
+create table if not exists raw.work_calendar (
+    date_day date primary key,
+    is_workday boolean not null,
+    day_kind varchar not null
+)
+"""
+
+
+def raw_table_ddl(contract: Contract) -> str:
+    columns = [f'"{c.name}" {SQL_TYPES[c.type]}' for c in contract.columns]
+    columns += [f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS]
+    return f"create table if not exists raw.{contract.kind} (\n    " + ",\n    ".join(columns) + "\n)"
+
+
+def rejects_table_ddl(contract: Contract) -> str:
+    columns = [f'"{c.name}" VARCHAR' for c in contract.columns]
+    columns += [
+        "_extra JSON",
+        "_reasons VARCHAR NOT NULL",
+        "_file_id BIGINT NOT NULL",
+        "_row_number BIGINT NOT NULL",
+        "_loaded_at TIMESTAMP NOT NULL",
+    ]
+    return (
+        f"create table if not exists raw.{contract.kind}__rejects (\n    " + ",\n    ".join(columns) + "\n)"
+    )
+
+
+def create_raw_schema(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract]) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute(REGISTRY_DDL)
+    con.execute(CALENDAR_DDL)
+    for contract in contracts.values():
+        con.execute(raw_table_ddl(contract))
+        con.execute(rejects_table_ddl(contract))

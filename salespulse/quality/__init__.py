@@ -1,0 +1,1 @@
+"""Data quality: Great Expectations suites and, later, the data-quality rules."""

@@ -1,0 +1,115 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from salespulse.config import PROJECT_ROOT
+from salespulse.contracts import KINDS, ContractError, load_contracts, normalize_header
+
+MODELS = PROJECT_ROOT / "models"
+
+
+def test_every_input_kind_has_a_contract(contracts):
+    assert sorted(contracts) == sorted(KINDS)
+    assert len(list(MODELS.glob("*.yaml"))) == 11
+
+
+def test_contracts_map_chinese_and_english_headers(contracts):
+    daily = contracts["daily_reports"].header_lookup()
+    assert daily[normalize_header("拜访量")] == "visits"
+    assert daily[normalize_header("提交时间")] == "submitted_at"
+    assert daily[normalize_header("Submitted At")] == "submitted_at"
+    assert daily[normalize_header("submitted_at")] == "submitted_at"
+    assert contracts["customers"].header_lookup()[normalize_header("销售人员")] == "owner_rep_id"
+
+
+def test_value_aliases_map_to_canonical_values(contracts):
+    stage = contracts["opportunities"].column("stage").value_map()
+    for alias in ("赢单", "Won", "Closed Won", "closed won"):
+        assert stage[alias.casefold()] == "won"
+    assert stage["初步接洽"] == "initial_contact"
+
+
+def _copy_models(tmp_path: Path) -> Path:
+    target = tmp_path / "models"
+    target.mkdir(parents=True)
+    for path in MODELS.glob("*.yaml"):
+        (target / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
+def _edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["columns"][4].update(type="money"), "columns.visits.type"),
+        (lambda d: d.update(keys=["rep_id", "nope"]), "keys: 'nope' is not a column"),
+        (lambda d: d["columns"][0].update(colour="red"), "columns.rep_id.colour"),
+        (lambda d: d["columns"][1].update(aliases=["拜访量"]), "also an alias of"),
+        (lambda d: d["columns"][0].update(min=0), "min/max apply to numeric columns"),
+        (lambda d: d.pop("columns"), "columns"),
+    ],
+)
+def test_malformed_contract_fails_naming_file_and_field(tmp_path, change, message):
+    models = _copy_models(tmp_path)
+    _edit(models / "daily_reports.yaml", change)
+    with pytest.raises(ContractError) as caught:
+        load_contracts(models)
+    assert "daily_reports.yaml" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_invalid_yaml_and_wrong_kind_are_rejected(tmp_path):
+    models = _copy_models(tmp_path)
+    (models / "orders.yaml").write_text("kind: orders\ncolumns: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ContractError, match=r"orders\.yaml: not valid YAML"):
+        load_contracts(models)
+    models = _copy_models(tmp_path / "second")
+    _edit(models / "orders.yaml", lambda d: d.update(kind="payments"))
+    with pytest.raises(ContractError, match="does not match the file name"):
+        load_contracts(models)
+
+
+def test_user_override_adds_aliases_and_value_mappings(tmp_path):
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "opportunities.yaml").write_text(
+        "kind: opportunities\n"
+        "encoding: gb18030\n"
+        "columns:\n"
+        "  stage:\n"
+        "    aliases: [商机阶段名称]\n"
+        "    value_aliases:\n"
+        "      won: [成交]\n"
+        "  amount:\n"
+        "    aliases: [Deal Value]\n",
+        encoding="utf-8",
+    )
+    contracts = load_contracts(MODELS, overrides)
+    opportunities = contracts["opportunities"]
+    assert opportunities.encoding == "gb18030"
+    assert opportunities.header_lookup()[normalize_header("商机阶段名称")] == "stage"
+    assert opportunities.header_lookup()[normalize_header("Deal Value")] == "amount"
+    assert opportunities.column("stage").value_map()["成交"] == "won"
+    assert opportunities.column("stage").value_map()["赢单"] == "won"  # shipped aliases kept
+
+
+def test_malformed_override_names_the_override_file(tmp_path):
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / "orders.yaml").write_text(
+        "columns:\n  status:\n    value_aliases:\n      refunded: [退款]\n", encoding="utf-8"
+    )
+    with pytest.raises(ContractError) as caught:
+        load_contracts(MODELS, overrides)
+    assert str(overrides / "orders.yaml") in str(caught.value)
+    assert "refunded" in str(caught.value)
+    (overrides / "orders.yaml").unlink()
+    (overrides / "invoices.yaml").write_text("columns: {}\n", encoding="utf-8")
+    with pytest.raises(ContractError, match="overrides a kind that has no contract"):
+        load_contracts(MODELS, overrides)
