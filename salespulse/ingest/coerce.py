@@ -68,31 +68,53 @@ def _message(column: str, value_sql: str, text: str) -> str:
     return f"{lit(column + ': ' + chr(39))} || {value_sql} || {lit(chr(39) + ' ' + text)}"
 
 
-def _reason_exprs(column: Column, src: str, typed: str) -> list[str]:
+def _rules(column: Column, src: str, typed: str) -> list[tuple[str, str]]:
+    """(condition, message) pairs in SQL: the row is rejected when a condition holds."""
     name = column.name
-    reasons = []
+    rules = []
     if column.required:
-        reasons.append(f"case when {src} is null then {lit(name + ': required value is empty')} end")
+        rules.append((f"{src} is null", lit(name + ": required value is empty")))
     if column.allowed:
         allowed = ", ".join(column.allowed)
-        message = _message(name, src, f"is not an allowed value ({allowed})")
-        reasons.append(f"case when {src} is not null and {typed} is null then {message} end")
-    elif column.type != "string":
-        message = _message(name, src, f"cannot be read as {column.type}")
-        reasons.append(f"case when {src} is not null and {typed} is null then {message} end")
-    if column.min is not None:
-        message = _message(name, typed, f"is below the minimum {column.min:g}")
-        reasons.append(f"case when {typed} < {column.min!r} then {message} end")
-    if column.max is not None:
-        message = _message(name, typed, f"is above the maximum {column.max:g}")
-        reasons.append(f"case when {typed} > {column.max!r} then {message} end")
-    if column.pattern is not None:
-        message = _message(name, src, f"does not match {column.pattern}")
-        reasons.append(
-            f"case when {src} is not null and not regexp_full_match({src}, {lit(column.pattern)}) "
-            f"then {message} end"
+        rules.append(
+            (
+                f"{src} is not null and {typed} is null",
+                _message(name, src, f"is not an allowed value ({allowed})"),
+            )
         )
-    return reasons
+    elif column.type != "string":
+        rules.append(
+            (
+                f"{src} is not null and {typed} is null",
+                _message(name, src, f"cannot be read as {column.type}"),
+            )
+        )
+    if column.min is not None:
+        rules.append(
+            (f"{typed} < {column.min!r}", _message(name, typed, f"is below the minimum {column.min:g}"))
+        )
+    if column.max is not None:
+        rules.append(
+            (f"{typed} > {column.max!r}", _message(name, typed, f"is above the maximum {column.max:g}"))
+        )
+    if column.pattern is not None:
+        rules.append(
+            (
+                f"{src} is not null and not regexp_full_match({src}, {lit(column.pattern)})",
+                _message(name, src, f"does not match {column.pattern}"),
+            )
+        )
+    return rules
+
+
+def _reasons_sql(rules: list[tuple[str, str]]) -> str:
+    """Messages are built only for rows that break a rule: most rows pay for the conditions only."""
+    if not rules:
+        return "[]::varchar[]"
+    any_broken = " or ".join(f"coalesce({condition}, false)" for condition, _ in rules)
+    messages = ", ".join(f"case when {condition} then {message} end" for condition, message in rules)
+    keep = "lambda r: r is not null"
+    return f"case when {any_broken} then list_filter([{messages}], {keep}) else []::varchar[] end"
 
 
 def build_query(
@@ -104,7 +126,7 @@ def build_query(
 ) -> str:
     """SELECT producing, per input row: typed columns, `<name>__text`, `_extra`, `_reasons`."""
     position_of = {name: position for position, name in mapping.items()}
-    text_cols, typed_cols, reasons = [], [], []
+    text_cols, typed_cols, rules = [], [], []
     for column in contract.columns:
         position = position_of.get(column.name)
         raw = f"c{position}" if position is not None else "cast(null as varchar)"
@@ -115,10 +137,10 @@ def build_query(
             f"cast({_typed_expr(column, src, timezone)} as {SQL_TYPES[column.type]}) as {typed}"
         )
         text_in_checked = f"sp_text(typed.{ident(column.name + '__text')})"
-        reasons.extend(_reason_exprs(column, text_in_checked, f"typed.{typed}"))
+        rules.extend(_rules(column, text_in_checked, f"typed.{typed}"))
     for group in contract.require_one_of:
         condition = " and ".join(f"typed.{ident(name)} is null" for name in group)
-        reasons.append(f"case when {condition} then {lit('one of ' + ', '.join(group) + ' is required')} end")
+        rules.append((condition, lit("one of " + ", ".join(group) + " is required")))
     if extra and contract.extra_columns == "keep":
         pairs = ", ".join(f"{lit(header)}, c{position}" for position, header in extra.items())
         extra_expr = f"json_object({pairs})"
@@ -129,14 +151,8 @@ def build_query(
     key_label = " || ', ' || ".join(
         f"{lit(key + '=')} || coalesce(cast({ident(key)} as varchar), '')" for key in contract.keys
     )
-    key_rule = (
-        "null"
-        if contract.allow_duplicate_keys
-        else (
-            "case when first_good_key < _row_number and first_same_row = _row_number then "
-            f"'duplicate key (' || {key_label} || ') of row ' || first_good_key || ' in the same file' end"
-        )
-    )
+    key_clash = "false" if contract.allow_duplicate_keys else "coalesce(first_good_key < _row_number, false)"
+    key_message = f"'duplicate key (' || {key_label} || ') of row ' || first_good_key || ' in the same file'"
     return f"""
 with typed as (
     select
@@ -150,7 +166,7 @@ with typed as (
 checked as (
     select
         typed.*,
-        list_filter([{", ".join(reasons) or "null"}], lambda r: r is not null) as _base_reasons
+        {_reasons_sql(rules)} as _base_reasons
     from typed
 ),
 keyed as (
@@ -163,13 +179,11 @@ keyed as (
 )
 select
     * exclude (_base_reasons, first_same_row, first_good_key),
-    list_filter(
-        _base_reasons || [
-            case when first_same_row < _row_number
-                then 'duplicate of row ' || first_same_row || ' in the same file' end,
-            {key_rule}
-        ],
-        lambda r: r is not null
-    ) as _reasons
+    case
+        when first_same_row < _row_number
+            then _base_reasons || ['duplicate of row ' || first_same_row || ' in the same file']
+        when len(_base_reasons) = 0 and {key_clash} then [{key_message}]
+        else _base_reasons
+    end as _reasons
 from keyed
 """

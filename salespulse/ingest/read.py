@@ -119,7 +119,9 @@ def _strings_table(columns: list[list[str | None]]) -> pa.Table:
     return pa.table({f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(columns)})
 
 
-def _read_csv_text(text: str, delimiter: str) -> tuple[list[str], pa.Table, list[tuple[int, str, str]]]:
+def _read_csv_text(
+    text: str, payload: bytes, delimiter: str
+) -> tuple[list[str], pa.Table, list[tuple[int, str, str]]]:
     first_line = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 if "\n" in text else len(text)])), [])
     headers = [h.strip() for h in first_line]
     if not any(headers):
@@ -134,7 +136,7 @@ def _read_csv_text(text: str, delimiter: str) -> tuple[list[str], pa.Table, list
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(payload),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -180,7 +182,9 @@ def read_csv(data: bytes, encoding: str | None = None) -> RawTable:
         raise UnreadableFile(f"binary or undecodable content (decoded as {used})")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    headers, table, bad = _read_csv_text(text, delimiter)
+    # pyarrow parses UTF-8: hand it the original bytes when they already are.
+    payload = data[3:] if used == "utf-8-sig" else data if used == "utf-8" else text.encode("utf-8")
+    headers, table, bad = _read_csv_text(text, payload, delimiter)
     return RawTable(headers, table, used, bad)
 
 

@@ -29,36 +29,35 @@ create or replace temp macro sp_integer(s) as (
 -- Excel stores dates as days since 1899-12-30; a bare 5-digit number in a date column is one.
 create or replace temp macro sp_is_serial(s) as regexp_full_match(trim(s), '[1-9][0-9]{4}(\.[0-9]+)?');
 
-create or replace temp macro sp_timestamp_local(s) as try_strptime(
-    trim(s),
-    [
-        '%Y-%m-%d %H:%M:%S',
-        '%Y-%m-%d %H:%M:%S.%f',
-        '%Y-%m-%d %H:%M',
-        '%Y-%m-%dT%H:%M:%S',
-        '%Y-%m-%dT%H:%M:%S.%f',
-        '%Y-%m-%dT%H:%M',
-        '%Y/%m/%d %H:%M:%S',
-        '%Y/%m/%d %H:%M',
-        '%Y.%m.%d %H:%M:%S',
-        '%Y年%m月%d日 %H:%M:%S',
-        '%Y年%m月%d日 %H:%M',
-        '%Y-%m-%d',
-        '%Y/%m/%d',
-        '%Y.%m.%d',
-        '%Y%m%d',
-        '%Y年%m月%d日',
-        '%m/%d/%Y %H:%M:%S',
-        '%m/%d/%Y %H:%M',
-        '%m/%d/%Y'
-    ]
+-- ISO text takes DuckDB's native cast; anything else is tried against the formats exports use.
+create or replace temp macro sp_timestamp_local(s) as coalesce(
+    try_cast(trim(s) as timestamp),
+    try_strptime(
+        trim(s),
+        [
+            '%Y/%m/%d %H:%M:%S',
+            '%Y/%m/%d %H:%M',
+            '%Y-%m-%d %H:%M',
+            '%Y-%m-%dT%H:%M',
+            '%Y.%m.%d %H:%M:%S',
+            '%Y年%m月%d日 %H:%M:%S',
+            '%Y年%m月%d日 %H:%M',
+            '%m/%d/%Y %H:%M:%S',
+            '%m/%d/%Y %H:%M',
+            '%Y/%m/%d',
+            '%Y.%m.%d',
+            '%Y%m%d',
+            '%Y年%m月%d日',
+            '%m/%d/%Y'
+        ]
+    )
 );
 
 create or replace temp macro sp_date(s) as (
     case
         when sp_text(s) is null then null
         when sp_is_serial(s) then cast(date '1899-12-30' + cast(floor(cast(trim(s) as double)) as integer) as date)
-        else cast(sp_timestamp_local(s) as date)
+        else coalesce(try_cast(trim(s) as date), cast(sp_timestamp_local(s) as date))
     end
 );
 
