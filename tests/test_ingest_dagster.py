@@ -1,0 +1,86 @@
+"""The ingest assets as Dagster runs them: metadata, GX asset checks, sensor."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import dagster as dg
+import pytest
+
+from pipelines.defs.ingest.assets import ingest_landing, raw_key, work_calendar
+from pipelines.defs.ingest.sensors import landing_sensor
+from pipelines.defs.resources import WarehouseResource
+
+DAILY = "工号,姓名,日报日期,提交时间,拜访量,电话沟通量,新增潜在客户数,备注\n"
+
+
+def _materialize(settings):
+    return dg.materialize(
+        [ingest_landing, work_calendar],
+        resources={"warehouse": WarehouseResource(path=str(settings.warehouse_path))},
+    )
+
+
+def _land(settings, relative, text):
+    path = settings.landing_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.xdist_group("dagster")
+def test_ingest_run_reports_files_rejects_and_gx_checks(home):
+    _land(
+        home,
+        "daily_reports/d.csv",
+        DAILY + "R001,张三,2026-03-05,2026-03-05 16:00,380,3,0,\n"
+        "R002,李四,2026-03-05,2026-03-05 16:00,-1,3,0,\n",
+    )
+    _land(home, "orders/bad.csv", "order_id,amount\nO1,5\n")
+    result = _materialize(home)
+    assert result.success
+    materializations = {
+        event.asset_key: event.materialization.metadata for event in result.get_asset_materialization_events()
+    }
+    daily = materializations[raw_key("daily_reports")]
+    assert daily["rows_loaded"].value == 1 and daily["rows_rejected"].value == 1
+    assert "visits: '…' is below the minimum 0" in daily["rejects_by_reason"].value
+    orders = materializations[raw_key("orders")]
+    assert orders["files_quarantined"].value == 1
+    assert "missing required column" in orders["file_details"].value
+    checks = {
+        (evaluation.asset_key, evaluation.check_name): evaluation
+        for evaluation in result.get_asset_check_evaluations()
+    }
+    gx_daily = checks[(raw_key("daily_reports"), "great_expectations")]
+    assert not gx_daily.passed  # 380 visits breaks the analyst's plausibility expectation
+    assert gx_daily.severity == dg.AssetCheckSeverity.WARN
+    failed = gx_daily.metadata["failed_expectations"].value
+    assert failed[0]["column"] == "visits" and "380" in failed[0]["examples"]
+    assert checks[(raw_key("orders"), "great_expectations")].passed
+    calendar = materializations[dg.AssetKey(["raw", "work_calendar"])]
+    assert calendar["makeup_workdays"].value > 0
+
+    second = _materialize(home)
+    again = {e.asset_key: e.materialization.metadata for e in second.get_asset_materialization_events()}
+    assert again[raw_key("daily_reports")]["rows_loaded"].value == 0
+
+
+@pytest.mark.xdist_group("dagster")
+def test_landing_sensor_waits_for_settled_files_and_fires_once(home, monkeypatch):
+    monkeypatch.setenv("SALESPULSE_LANDING_SETTLE_SECONDS", "60")
+    from salespulse.config import get_settings
+
+    get_settings.cache_clear()
+    context = dg.build_sensor_context()
+    assert isinstance(landing_sensor(context), dg.SkipReason)
+    path = _land(home, "orders/o.csv", "order_id\n")
+    skip = landing_sensor(context)
+    assert isinstance(skip, dg.SkipReason) and "still being written" in skip.skip_message
+    old = time.time() - 120
+    os.utime(path, (old, old))
+    request = landing_sensor(context)
+    assert isinstance(request, dg.RunRequest)
+    context = dg.build_sensor_context(cursor=context.cursor)
+    assert isinstance(landing_sensor(context), dg.SkipReason)
