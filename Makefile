@@ -38,13 +38,19 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 system-deps:
 	@bash scripts/install-system-deps.sh
 
-setup: $(VENV)/.installed system-deps
+# dbt's manifest, which the Dagster definitions load (re-made when the dbt project changes).
+DBT_MANIFEST := dbt_project/target/manifest.json
+$(DBT_MANIFEST): $(VENV)/.installed $(shell find dbt_project -name '*.sql' -o -name '*.yml' -not -path '*/target/*' 2>/dev/null)
+	$(BIN)/dagster-dbt project prepare-and-package --file pipelines/defs/warehouse/project.py
+	touch $@
+
+setup: $(VENV)/.installed system-deps $(DBT_MANIFEST)
 	@$(BIN)/salespulse init --quiet
 
 demo: setup
 	$(BIN)/salespulse generate --seed $(DEMO_SEED) --reps $(DEMO_REPS) --months $(DEMO_MONTHS) \
 		--as-of $(DEMO_AS_OF) --out "$(SALESPULSE_HOME)" > "$(SALESPULSE_HOME)/generate-summary.json"
-	$(BIN)/dagster job execute -m pipelines.definitions -j salespulse_pipeline
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster job execute -m pipelines.definitions -j salespulse_pipeline
 	@$(BIN)/salespulse summary
 
 lint: setup

@@ -9,11 +9,12 @@ from pipelines.defs.ingest.schedules import ingest_schedule
 from pipelines.defs.ingest.sensors import landing_sensor
 from pipelines.defs.jobs import pipeline_job
 from pipelines.defs.resources import warehouse_resource
+from pipelines.defs.warehouse.assets import dbt_resource, dbt_warehouse
 
 defs = dg.Definitions(
-    assets=[ingest_landing, work_calendar],
+    assets=[ingest_landing, work_calendar, dbt_warehouse],
     jobs=[pipeline_job],
     sensors=[landing_sensor],
     schedules=[ingest_schedule],
-    resources={"warehouse": warehouse_resource()},
+    resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -64,10 +64,16 @@ class Settings:
     locale: str = "zh-CN"
     calendar_start: date = date(2020, 1, 1)
     landing_settle_seconds: int = 10
+    as_of_override: date | None = None
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def as_of(self) -> date:
+        """The business date KPIs are computed as of: SALESPULSE_AS_OF, else today (business time)."""
+        return self.as_of_override or datetime.now(self.tz).date()
 
     @property
     def landing_dir(self) -> Path:
@@ -135,6 +141,9 @@ def load_settings() -> Settings:
         locale=_env("SALESPULSE_LOCALE", "zh-CN"),
         calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", "2020-01-01")),
         landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "10", int),
+        as_of_override=date.fromisoformat(_env("SALESPULSE_AS_OF", ""))
+        if _env("SALESPULSE_AS_OF", "")
+        else None,
     )
 
 

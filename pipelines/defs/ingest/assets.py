@@ -4,7 +4,6 @@ A single step is deliberate: a loose file's kind is only known once it is read, 
 must load in arrival order so that the latest export of a record wins downstream.
 """
 
-
 from collections import Counter
 from datetime import date, timedelta
 

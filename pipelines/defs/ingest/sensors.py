@@ -1,6 +1,5 @@
 """Launch ingest when files arrive in landing/."""
 
-
 import hashlib
 import time
 

@@ -1,0 +1,277 @@
+-- Additive monthly measures per rep and team, each event attributed to the rep and to the
+-- rep's team as of the event's own date (a rep who moves team does not take them along).
+-- The KPI marts sum these by rep or by team and derive the ratios.
+with
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunity_history') }}
+
+),
+
+receivables as (
+
+    select * from {{ ref('fct_receivables') }}
+
+),
+
+payments as (
+
+    select * from {{ ref('fct_payments') }}
+
+),
+
+daily_reports as (
+
+    select * from {{ ref('fct_daily_reports') }}
+
+),
+
+dates as (
+
+    select * from {{ ref('dim_dates') }}
+
+),
+
+reps as (
+
+    select * from {{ ref('dim_reps') }}
+
+),
+
+assignments as (
+
+    select * from {{ ref('int_rep_assignments_spanned') }}
+
+),
+
+signed_orders as (
+
+    select * from orders
+    where not is_cancelled
+
+),
+
+sales as (
+
+    select
+        owner_rep_id as rep_id,
+        team_id,
+        signed_date as event_date,
+        amount as sales_amount,
+        1 as orders_count
+
+    from signed_orders
+    where signed_date <= {{ as_of_date() }}
+
+),
+
+-- 新签客户: a customer's first non-cancelled order, credited to that order's owner.
+new_customers as (
+
+    select
+        owner_rep_id as rep_id,
+        team_id,
+        signed_date as event_date,
+        1 as new_customers
+
+    from signed_orders
+    qualify row_number() over (
+        partition by customer_id order by signed_date asc, order_id asc
+    ) = 1
+
+),
+
+new_customers_to_date as (
+
+    select * from new_customers
+    where event_date <= {{ as_of_date() }}
+
+),
+
+-- CRM leads (新增潜在客户): customers created in the period, converted when they have a
+-- non-cancelled order by the as-of date.
+crm_leads as (
+
+    select
+        customers.owner_rep_id as rep_id,
+        assignments.team_id,
+        customers.created_date as event_date,
+        1 as crm_new_leads,
+        case
+            when customers.first_order_date <= {{ as_of_date() }} then 1 else 0
+        end as crm_leads_converted
+
+    from customers
+    left join assignments
+        on
+            customers.owner_rep_id = assignments.rep_id
+            and customers.created_date >= assignments.span_from
+            and customers.created_date < assignments.span_to
+    where customers.created_date <= {{ as_of_date() }}
+
+),
+
+-- Won and lost opportunities, from each opportunity's latest snapshot, by closing date.
+closed_opportunities as (
+
+    select
+        opportunities.owner_rep_id as rep_id,
+        assignments.team_id,
+        cast(opportunities.closed_at as date) as event_date,
+        case when opportunities.status = 'won' then opportunities.amount else 0 end
+            as won_amount,
+        case when opportunities.status = 'won' then 1 else 0 end as won_count,
+        case when opportunities.status = 'lost' then 1 else 0 end as lost_count
+
+    from opportunities
+    left join assignments
+        on
+            opportunities.owner_rep_id = assignments.rep_id
+            and cast(opportunities.closed_at as date) >= assignments.span_from
+            and cast(opportunities.closed_at as date) < assignments.span_to
+    where
+        opportunities.is_latest_snapshot
+        and opportunities.status in ('won', 'lost')
+        and cast(opportunities.closed_at as date) <= {{ as_of_date() }}
+
+),
+
+paid_by_as_of as (
+
+    select
+        receivable_id,
+        sum(amount_received) as collected_amount
+
+    from payments
+    where
+        receivable_id is not null
+        and received_date <= {{ as_of_date() }}
+    group by receivable_id
+
+),
+
+-- 回款: receivables due in the period (the whole period, also after the as-of date) and what
+-- was paid against them by the as-of date.
+collections as (
+
+    select
+        receivables.owner_rep_id as rep_id,
+        receivables.team_id,
+        receivables.due_date as event_date,
+        receivables.amount_due as receivables_due_amount,
+        coalesce(paid_by_as_of.collected_amount, 0) as collected_amount
+
+    from receivables
+    left join paid_by_as_of
+        on receivables.receivable_id = paid_by_as_of.receivable_id
+    where not receivables.is_order_cancelled
+
+),
+
+activity as (
+
+    select
+        rep_id,
+        team_id,
+        report_date as event_date,
+        visits,
+        calls,
+        new_leads as report_new_leads
+
+    from daily_reports
+    where report_date <= {{ as_of_date() }}
+
+),
+
+-- A daily report is expected from every active sales rep (role rep, between hire and leave
+-- date) on every working day up to the as-of date.
+expected_reports as (
+
+    select
+        reps.rep_id,
+        reps.team_id,
+        dates.date_day as event_date,
+        1 as daily_reports_expected,
+        case
+            when daily_reports.rep_id is not null and not daily_reports.is_late then 1 else 0
+        end as daily_reports_on_time
+
+    from dates
+    inner join reps
+        on
+            dates.date_day >= reps.valid_from
+            and (reps.valid_to is null or dates.date_day < reps.valid_to)
+            and dates.date_day >= reps.hire_date
+            and (reps.leave_date is null or dates.date_day <= reps.leave_date)
+    left join daily_reports
+        on
+            reps.rep_id = daily_reports.rep_id
+            and dates.date_day = daily_reports.report_date
+    where
+        dates.is_workday
+        and dates.date_day <= {{ as_of_date() }}
+        and reps.role = 'rep'
+
+),
+
+events as (
+
+    select * from sales
+    union all by name
+    select * from new_customers_to_date
+    union all by name
+    select * from crm_leads
+    union all by name
+    select * from closed_opportunities
+    union all by name
+    select * from collections
+    union all by name
+    select * from activity
+    union all by name
+    select * from expected_reports
+
+),
+
+final as (
+
+    select
+        rep_id,
+        team_id,
+        strftime(event_date, '%Y-%m') as month_label,
+        cast(coalesce(sum(sales_amount), 0) as decimal(18, 2)) as sales_amount,
+        cast(coalesce(sum(orders_count), 0) as bigint) as orders_count,
+        cast(coalesce(sum(new_customers), 0) as bigint) as new_customers,
+        cast(coalesce(sum(crm_new_leads), 0) as bigint) as crm_new_leads,
+        cast(coalesce(sum(crm_leads_converted), 0) as bigint) as crm_leads_converted,
+        cast(coalesce(sum(won_amount), 0) as decimal(18, 2)) as won_amount,
+        cast(coalesce(sum(won_count), 0) as bigint) as won_count,
+        cast(coalesce(sum(lost_count), 0) as bigint) as lost_count,
+        cast(coalesce(sum(receivables_due_amount), 0) as decimal(18, 2))
+            as receivables_due_amount,
+        cast(coalesce(sum(collected_amount), 0) as decimal(18, 2)) as collected_amount,
+        cast(coalesce(sum(visits), 0) as bigint) as visits,
+        cast(coalesce(sum(calls), 0) as bigint) as calls,
+        cast(coalesce(sum(report_new_leads), 0) as bigint) as report_new_leads,
+        cast(coalesce(sum(daily_reports_expected), 0) as bigint) as daily_reports_expected,
+        cast(coalesce(sum(daily_reports_on_time), 0) as bigint) as daily_reports_on_time
+
+    from events
+    where event_date < date_trunc('month', {{ as_of_date() }}) + interval 1 month
+    group by rep_id, team_id, strftime(event_date, '%Y-%m')
+
+)
+
+select * from final

@@ -1,0 +1,102 @@
+with
+
+snapshots as (
+
+    select * from {{ ref('stg_raw__opportunity_snapshots') }}
+
+),
+
+sequenced as (
+
+    select
+        *,
+        lag(stage) over (
+            partition by opportunity_id order by snapshot_date
+        ) as previous_stage,
+        lead(snapshot_date) over (
+            partition by opportunity_id order by snapshot_date
+        ) as next_snapshot_date,
+        row_number() over (
+            partition by opportunity_id order by snapshot_date desc
+        ) = 1 as is_latest_snapshot
+
+    from snapshots
+
+),
+
+-- A stage run is a maximal sequence of consecutive snapshots in the same stage.
+runs as (
+
+    select
+        *,
+        sum(case when previous_stage is distinct from stage then 1 else 0 end) over (
+            partition by opportunity_id order by snapshot_date
+            rows between unbounded preceding and current row
+        ) as stage_run_number
+
+    from sequenced
+
+),
+
+stage_entries as (
+
+    select
+        *,
+        -- The CRM's stage_changed_at when given, else the first snapshot seen in the stage.
+        coalesce(
+            cast(stage_changed_at as date),
+            min(snapshot_date) over (partition by opportunity_id, stage_run_number)
+        ) as stage_entered_date
+
+    from runs
+
+),
+
+final as (
+
+    select
+        opportunity_id || '@' || strftime(snapshot_date, '%Y-%m-%d') as opportunity_snapshot_id,
+        opportunity_id,
+        customer_id,
+        owner_rep_id,
+        product_line,
+        stage,
+        previous_stage,
+        status,
+        lost_reason,
+        case stage
+            when 'initial_contact' then 1
+            when 'proposal' then 2
+            when 'negotiation' then 3
+            when 'closing' then 4
+            when 'won' then 5
+            when 'lost' then 6
+        end as stage_order,
+        cast(stage_run_number as integer) as stage_run_number,
+        amount,
+        case stage
+            when 'initial_contact' then 0.10
+            when 'proposal' then 0.30
+            when 'negotiation' then 0.60
+            when 'closing' then 0.80
+            when 'won' then 1.00
+            else 0.00
+        end as stage_weight,
+        cast(snapshot_date - stage_entered_date as integer) as days_in_stage,
+        previous_stage is not null and previous_stage <> stage as is_stage_change,
+        status = 'open' as is_open,
+        is_latest_snapshot,
+        snapshot_date,
+        next_snapshot_date,
+        stage_entered_date,
+        expected_close_date,
+        created_at,
+        stage_changed_at,
+        closed_at,
+        _file_id
+
+    from stage_entries
+
+)
+
+select * from final

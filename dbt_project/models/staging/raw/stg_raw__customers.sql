@@ -1,0 +1,28 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'customers') }}
+
+),
+
+renamed as (
+
+    select
+        customer_id,
+        owner_rep_id,
+        name as customer_name,
+        industry,
+        region,
+        source as lead_source,
+        cast(created_at as date) as created_date,
+        created_at,
+        _file_id,
+        _loaded_at
+
+    from source
+    qualify {{ latest_file_wins(['customer_id']) }}
+
+)
+
+select * from renamed

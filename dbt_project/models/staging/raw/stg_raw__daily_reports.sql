@@ -1,0 +1,44 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'daily_reports') }}
+
+),
+
+submissions as (
+
+    select
+        *,
+        -- The same submission re-exported in a later file keeps its submitted_at: count
+        -- distinct submission times, not rows.
+        count(distinct submitted_at) over (
+            partition by rep_id, report_date
+        ) as submission_count
+
+    from source
+
+),
+
+renamed as (
+
+    select
+        rep_id,
+        rep_name,
+        notes,
+        visits,
+        calls,
+        new_leads,
+        cast(submission_count as bigint) as submission_count,
+        submission_count > 1 as is_duplicate_submission,
+        report_date,
+        submitted_at,
+        _file_id,
+        _loaded_at
+
+    from submissions
+    qualify {{ latest_file_wins(['rep_id', 'report_date'], ['submitted_at desc']) }}
+
+)
+
+select * from renamed

@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'payments') }}
+
+),
+
+renamed as (
+
+    select
+        payment_id,
+        receivable_id,
+        order_id,
+        amount as amount_received,
+        received_date,
+        _file_id,
+        _loaded_at
+
+    from source
+    qualify {{ latest_file_wins(['payment_id']) }}
+
+)
+
+select * from renamed

@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'roster') }}
+
+),
+
+renamed as (
+
+    select
+        rep_id,
+        team_id,
+        supervisor_id,
+        name as rep_name,
+        team_name,
+        region,
+        role,
+        email,
+        hire_date,
+        leave_date,
+        effective_from,
+        _file_id,
+        _loaded_at
+
+    from source
+    qualify {{ latest_file_wins(['rep_id', 'effective_from']) }}
+
+)
+
+select * from renamed

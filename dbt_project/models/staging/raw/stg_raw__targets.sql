@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'targets') }}
+
+),
+
+renamed as (
+
+    select
+        level,
+        entity_id,
+        period,
+        metric,
+        case when period like '%-Q%' then 'quarter' else 'month' end as period_grain,
+        value as target_value,
+        _file_id,
+        _loaded_at
+
+    from source
+    qualify {{ latest_file_wins(['level', 'entity_id', 'period', 'metric']) }}
+
+)
+
+select * from renamed

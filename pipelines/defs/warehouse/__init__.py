@@ -1,0 +1,1 @@
+"""Warehouse: the dbt project (staging → marts) as Dagster assets, dbt tests as asset checks."""

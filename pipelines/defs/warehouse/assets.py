@@ -1,0 +1,58 @@
+"""dbt models as assets downstream of the raw ingest assets; dbt tests become asset checks."""
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.warehouse.project import dbt_project
+from salespulse.config import get_settings
+
+# dbt folder → Dagster group: the UI shows the graph by stage.
+GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts", "quality": "quality"}
+
+
+class Translator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 1:
+            if "quality" in fqn:
+                return "quality"
+            return GROUPS.get(fqn[1], fqn[1])
+        return super().get_group_name(dbt_resource_props)
+
+
+def dbt_vars() -> dict[str, str]:
+    """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
+    settings = get_settings()
+    return {
+        "as_of_date": settings.as_of.isoformat(),
+        "business_timezone": settings.timezone,
+        "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
+        "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
+    }
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=Translator(),
+    pool="warehouse",
+    name="dbt_warehouse",
+)
+def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # dbt's profiles.yml reads the same setting as the warehouse resource.
+    os.environ["SALESPULSE_WAREHOUSE"] = warehouse.path
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars())], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    # The dbt installed beside this Python, so it works without an activated venv.
+    local = Path(sys.executable).parent / "dbt"
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(local) if local.exists() else "dbt")
