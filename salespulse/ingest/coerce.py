@@ -124,7 +124,9 @@ def build_query(
     timezone: str,
     source: str = "input_rows",
 ) -> str:
-    """SELECT producing, per input row: typed columns, `<name>__text`, `_extra`, `_reasons`."""
+    """SELECT producing, per input row: `_row_number`, the typed columns, `_extra`, `_reasons`.
+
+    The original text of a rejected row is taken from the source by `_row_number`."""
     position_of = {name: position for position, name in mapping.items()}
     text_cols, typed_cols, rules = [], [], []
     for column in contract.columns:
@@ -151,6 +153,7 @@ def build_query(
     key_label = " || ', ' || ".join(
         f"{lit(key + '=')} || coalesce(cast({ident(key)} as varchar), '')" for key in contract.keys
     )
+    text_names = ", ".join(ident(column.name + "__text") for column in contract.columns)
     key_clash = "false" if contract.allow_duplicate_keys else "coalesce(first_good_key < _row_number, false)"
     key_message = f"'duplicate key (' || {key_label} || ') of row ' || first_good_key || ' in the same file'"
     return f"""
@@ -178,7 +181,7 @@ keyed as (
     as typed
 )
 select
-    * exclude (_base_reasons, first_same_row, first_good_key),
+    * exclude (_base_reasons, first_same_row, first_good_key, {text_names}),
     case
         when first_same_row < _row_number
             then _base_reasons || ['duplicate of row ' || first_same_row || ' in the same file']

@@ -290,41 +290,53 @@ class Ingestor:
                 "_row_number", pa.array(range(1, table.num_rows + 1), type=pa.int64())
             )
         result.rows_in_file = raw.rows_in_file
+        names = contract.column_names
+        typed_cols = ", ".join(ident(name) for name in names)
+        position_of = {name: position for position, name in headers.mapping.items()}
+        text_cols = ", ".join(
+            f"source.c{position_of[name]}" if name in position_of else "null" for name in names
+        )
         self.con.register("input_rows", table)
         try:
             query = build_query(contract, headers.mapping, headers.extra, self.settings.timezone)
             self.con.execute(f"create or replace temp table _typed as {query}")
+            self.con.execute(
+                f"""
+                insert into raw.{kind} ({typed_cols}, _extra, _file_id, _row_number, _loaded_at)
+                select {typed_cols}, _extra, ?, _row_number, ?
+                from _typed where len(_reasons) = 0 order by _row_number
+                """,
+                [result.file_id, self.now],
+            )
+            self.con.execute(
+                f"""
+                insert into raw.{kind}__rejects
+                    ({typed_cols}, _extra, _reasons, _file_id, _row_number, _loaded_at)
+                select
+                    {text_cols}, typed._extra, array_to_string(typed._reasons, '; '), ?,
+                    typed._row_number, ?
+                from _typed as typed
+                inner join input_rows as source on typed._row_number = source._row_number
+                where len(typed._reasons) > 0
+                order by typed._row_number
+                """,
+                [result.file_id, self.now],
+            )
         finally:
             with contextlib.suppress(duckdb.Error):  # fails inside an aborted transaction
                 self.con.unregister("input_rows")
-        names = contract.column_names
-        typed_cols = ", ".join(ident(name) for name in names)
-        text_cols = ", ".join(ident(name + "__text") for name in names)
-        self.con.execute(
-            f"""
-            insert into raw.{kind} ({typed_cols}, _extra, _file_id, _row_number, _loaded_at)
-            select {typed_cols}, _extra, ?, _row_number, ?
-            from _typed where len(_reasons) = 0 order by _row_number
-            """,
-            [result.file_id, self.now],
-        )
-        self.con.execute(
-            f"""
-            insert into raw.{kind}__rejects
-                ({typed_cols}, _extra, _reasons, _file_id, _row_number, _loaded_at)
-            select {text_cols}, _extra, array_to_string(_reasons, '; '), ?, _row_number, ?
-            from _typed where len(_reasons) > 0 order by _row_number
-            """,
-            [result.file_id, self.now],
-        )
         if raw.bad_rows:
-            self.con.executemany(
+            numbers, lines, reasons = zip(*raw.bad_rows, strict=True)
+            ragged = pa.table({"n": list(numbers), "line": list(lines), "reason": list(reasons)})
+            self.con.register("ragged_rows", ragged)
+            self.con.execute(
                 f"""
                 insert into raw.{kind}__rejects (_extra, _reasons, _file_id, _row_number, _loaded_at)
-                values (json_object('raw_line', ?), ?, ?, ?, ?)
+                select json_object('raw_line', line), reason, ?, n, ? from ragged_rows order by n
                 """,
-                [[text, reason, result.file_id, number, self.now] for number, text, reason in raw.bad_rows],
+                [result.file_id, self.now],
             )
+            self.con.unregister("ragged_rows")
         loaded, rejected = self.con.execute(
             "select coalesce(count_if(len(_reasons) = 0), 0)::bigint, "
             "coalesce(count_if(len(_reasons) > 0), 0)::bigint from _typed"
