@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -267,7 +268,6 @@ def test_duplicate_keys_across_files_load_both_versions_in_order(home, contracts
     second = land(
         home, "orders/2026-03-02 corrected.csv", ORDER_HEADER + "O1,C1,R001,云平台,120,2026-03-01,signed\n"
     )
-    import os
 
     os.utime(first, (1_000_000, 1_000_000))
     os.utime(second, (2_000_000, 2_000_000))
@@ -377,3 +377,49 @@ def test_registry_counts_add_up_and_match_the_tables(home, contracts):
     )
     assert con.execute("select count(*) from raw.orders").fetchone()[0] == 1
     assert con.execute("select count(*) from raw.orders__rejects").fetchone()[0] == 1
+
+
+def test_small_files_load_in_one_batch_with_duplicates_checked_per_file(home, contracts):
+    row = "O1,C1,R001,云平台,100,2026-03-01,signed\n"
+    for day in range(1, 4):
+        path = land(
+            home,
+            f"orders/2026-03-0{day}.csv",
+            ORDER_HEADER + row + f"O{day}0,C1,R001,云平台,5,2026-03-01,signed\n",
+        )
+        os.utime(path, (1_000_000 + day, 1_000_000 + day))
+    con, report = ingest(home, contracts)
+    assert [(r.file_id, r.status, r.rows_loaded, r.rows_rejected) for r in report.files] == [
+        (1, "loaded", 2, 0),
+        (2, "loaded", 2, 0),
+        (3, "loaded", 2, 0),
+    ]
+    assert con.execute("select count(*) from raw.orders where order_id = 'O1'").fetchone()[0] == 3
+
+
+def test_a_batch_that_fails_is_retried_file_by_file(home, contracts, monkeypatch):
+    for day in range(1, 4):
+        path = land(
+            home, f"orders/{day}.csv", ORDER_HEADER + f"O{day},C1,R001,云平台,100,2026-03-01,signed\n"
+        )
+        os.utime(path, (1_000_000 + day, 1_000_000 + day))
+    original = Ingestor.load
+
+    def flaky_load(self, batch):
+        if any(p.path.name == "2.csv" for p in batch):
+            raise RuntimeError("disk hiccup")
+        return original(self, batch)
+
+    monkeypatch.setattr(Ingestor, "load", flaky_load)
+    con, report = ingest(home, contracts)
+    by_name = {r.file_name: r for r in report.files}
+    assert by_name["orders/1.csv"].status == "loaded" and by_name["orders/3.csv"].status == "loaded"
+    assert by_name["orders/2.csv"].status == "quarantined"
+    assert "internal error while loading: RuntimeError: disk hiccup" in by_name["orders/2.csv"].error
+    assert sorted(con.execute("select order_id from raw.orders").fetchall()) == [("O1",), ("O3",)]
+    registry = con.execute("select file_name, status from raw.ingested_files order by file_id").fetchall()
+    assert registry == [
+        ("orders/1.csv", "loaded"),
+        ("orders/2.csv", "quarantined"),
+        ("orders/3.csv", "loaded"),
+    ]

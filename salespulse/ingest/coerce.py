@@ -1,6 +1,7 @@
 """Typing and row rules for one file, as one vectorised DuckDB query.
 
-The input is a table of strings (`c0..cN`, `_row_number`); the output is the same rows with
+The input is a table of strings (`c0..cN`, `_file_id`, `_row_number`: one or several files
+read with the same header mapping); the output is the same rows with
 typed canonical columns, the original text of each, and the list of reasons a row is
 rejected (empty when it is good). The query is generated from the contract; values coming
 from contracts are quoted as SQL literals, never interpolated raw.
@@ -124,9 +125,10 @@ def build_query(
     timezone: str,
     source: str = "input_rows",
 ) -> str:
-    """SELECT producing, per input row: `_row_number`, the typed columns, `_extra`, `_reasons`.
+    """SELECT producing, per input row: `_file_id`, `_row_number`, the typed columns, `_extra`,
+    `_reasons`. Duplicates are looked for within each file only.
 
-    The original text of a rejected row is taken from the source by `_row_number`."""
+    The original text of a rejected row is taken from the source by (`_file_id`, `_row_number`)."""
     position_of = {name: position for position, name in mapping.items()}
     text_cols, typed_cols, rules = [], [], []
     for column in contract.columns:
@@ -159,11 +161,12 @@ def build_query(
     return f"""
 with typed as (
     select
+        _file_id,
         _row_number,
         {", ".join(text_cols)},
         {", ".join(typed_cols)},
         {extra_expr} as _extra,
-        min(_row_number) over (partition by {all_text}) as first_same_row
+        min(_row_number) over (partition by _file_id, {all_text}) as first_same_row
     from {source}
 ),
 checked as (
@@ -176,7 +179,7 @@ keyed as (
     select
         *,
         min(case when len(_base_reasons) = 0 and first_same_row = _row_number then _row_number end)
-            over (partition by {keys}) as first_good_key
+            over (partition by _file_id, {keys}) as first_good_key
     from checked
     as typed
 )

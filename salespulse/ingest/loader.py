@@ -81,6 +81,23 @@ class ReadProblem(Exception):
     """The file was read but cannot be loaded (unknown kind, missing required column)."""
 
 
+@dataclass
+class PreparedFile:
+    """A file read and mapped, waiting to be typed and loaded with others of its kind."""
+
+    path: Path
+    result: FileResult
+    contract: Contract
+    table: pa.Table  # c0..cN strings, _file_id, _row_number
+    mapping: dict[int, str]
+    extra: dict[int, str]
+    bad_rows: list[tuple[int, str, str]]
+
+    @property
+    def signature(self) -> tuple:
+        return (self.contract.kind, tuple(sorted(self.mapping.items())), tuple(sorted(self.extra.items())))
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -113,7 +130,14 @@ def _reason_category(reason: str) -> str:
 
 
 class Ingestor:
-    """Loads landed files into one DuckDB database. Build one per run and call `run()`."""
+    """Loads landed files into one DuckDB database. Build one per run and call `run()`.
+
+    Small files of one kind with the same header layout are typed and loaded together, up to
+    `batch_rows` rows, in one transaction that also registers them: a DuckDB query costs
+    ~20 ms to plan, which would otherwise dominate hundreds of daily snapshot files. A batch
+    that fails for an unexpected reason is retried file by file, so one bad file never blocks
+    the others.
+    """
 
     def __init__(
         self,
@@ -121,53 +145,70 @@ class Ingestor:
         settings: Settings,
         contracts: dict[str, Contract],
         now: datetime | None = None,
+        batch_rows: int = 500_000,
+        batch_files: int = 200,
     ):
         self.con = con
         self.settings = settings
         self.contracts = contracts
         self.now = now or datetime.now(settings.tz).replace(tzinfo=None, microsecond=0)
+        self.batch_rows = batch_rows
+        self.batch_files = batch_files
         create_raw_schema(con, contracts)
         install_macros(con)
+        self._next_id = con.execute(
+            "select coalesce(max(file_id), 0) + 1 from raw.ingested_files"
+        ).fetchone()[0]
+        self._run_shas: dict[str, tuple[int, str | None]] = {}
 
     # registry ---------------------------------------------------------------------------
-    def _next_file_id(self) -> int:
-        return self.con.execute("select coalesce(max(file_id), 0) + 1 from raw.ingested_files").fetchone()[0]
+    def _new_file_id(self) -> int:
+        file_id = self._next_id
+        self._next_id += 1
+        return file_id
 
-    def _seen(self, sha: str) -> int | None:
-        row = self.con.execute(
-            "select min(file_id) from raw.ingested_files where sha256 = ? and status <> 'duplicate'", [sha]
+    def _seen(self, sha: str) -> tuple[int, str | None] | None:
+        if sha in self._run_shas:
+            return self._run_shas[sha]
+        return self.con.execute(
+            "select file_id, kind from raw.ingested_files where sha256 = ? and status <> 'duplicate' "
+            "order by file_id limit 1",
+            [sha],
         ).fetchone()
-        return row[0] if row else None
 
-    def _register(self, result: FileResult) -> None:
-        self.con.execute(
+    def _register(self, results: list[FileResult]) -> None:
+        rows = [
+            [
+                r.file_id,
+                r.file_name,
+                r.sha256,
+                r.size_bytes,
+                r.kind,
+                self.now,
+                r.status,
+                r.rows_in_file,
+                r.rows_loaded,
+                r.rows_rejected,
+                r.error,
+                "; ".join(r.warnings) or None,
+                r.encoding,
+                r.archive_path,
+                r.duplicate_of,
+            ]
+            for r in results
+        ]
+        self.con.executemany(
             """
             insert into raw.ingested_files (
                 file_id, file_name, sha256, size_bytes, kind, landed_at, status, rows_in_file,
                 rows_loaded, rows_rejected, error, warnings, encoding, archive_path, duplicate_of
             ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [
-                result.file_id,
-                result.file_name,
-                result.sha256,
-                result.size_bytes,
-                result.kind,
-                self.now,
-                result.status,
-                result.rows_in_file,
-                result.rows_loaded,
-                result.rows_rejected,
-                result.error,
-                "; ".join(result.warnings) or None,
-                result.encoding,
-                result.archive_path,
-                result.duplicate_of,
-            ],
+            rows,
         )
 
     # files ------------------------------------------------------------------------------
-    def _archive(self, data: bytes, sha: str, kind: str | None, suffix: str) -> Path:
+    def _archive(self, data: bytes, sha: str, kind: str | None, suffix: str) -> str:
         folder = self.settings.archive_dir / (kind or "unknown") / self.now.date().isoformat()
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{sha}{suffix.lower()}"
@@ -175,7 +216,7 @@ class Ingestor:
             tmp = target.with_name(target.name + ".part")
             tmp.write_bytes(data)
             tmp.replace(target)
-        return target
+        return self._relative(target)
 
     def _quarantine(self, data: bytes, result: FileResult, original: Path) -> None:
         folder = self.settings.quarantine_dir / self.now.date().isoformat()
@@ -183,7 +224,7 @@ class Ingestor:
         target = folder / f"{result.file_id}__{safe_name(original.name)}"
         target.write_bytes(data)
         target.with_name(target.name + ".reason.txt").write_text(
-            f"file: {original.name}\n"
+            f"file: {result.file_name}\n"
             f"kind: {result.kind or 'unknown'}\n"
             f"sha256: {result.sha256}\n"
             f"landed_at: {self.now.isoformat(sep=' ')}\n"
@@ -198,59 +239,19 @@ class Ingestor:
         except ValueError:
             return str(path)
 
-    # one file ---------------------------------------------------------------------------
-    def ingest_file(self, path: Path) -> FileResult:
-        data = path.read_bytes()
-        sha = sha256_of(data)
-        landing = self.settings.landing_dir
-        folder_kind = kind_from_folder(path, landing, self.contracts)
-        result = FileResult(
-            file_id=self._next_file_id(),
-            file_name=self._relative_landing(path),
-            sha256=sha,
-            size_bytes=len(data),
-            kind=folder_kind,
-            status="loaded",
-        )
-        earlier = self._seen(sha)
-        if earlier is not None:
-            result.status = "duplicate"
-            result.duplicate_of = earlier
-            result.kind = self.con.execute(
-                "select kind from raw.ingested_files where file_id = ?", [earlier]
-            ).fetchone()[0]
-            result.error = f"same content as file {earlier}: nothing loaded"
-            self._register(result)
-            return result
-        self.con.execute("begin transaction")
-        try:
-            self._load(path, data, result)
-            archive = self._archive(data, sha, result.kind, path.suffix)
-            result.archive_path = self._relative(archive)
-            self._register(result)
-            self.con.execute("commit")
-        except Exception as exc:
-            self.con.execute("rollback")
-            if isinstance(exc, UnreadableFile | ReadProblem):
-                result.error = str(exc)
-            else:
-                log.exception("unexpected error ingesting %s", path)
-                result.error = f"internal error while loading: {type(exc).__name__}: {exc}"
-            result.status = "quarantined"
-            result.rows_loaded = result.rows_rejected = 0
-            result.reject_reasons = Counter()
-            archive = self._archive(data, sha, result.kind, path.suffix)
-            result.archive_path = self._relative(archive)
-            self._quarantine(data, result, path)
-            self._register(result)
-        return result
-
     def _relative_landing(self, path: Path) -> str:
         try:
             return str(path.resolve().relative_to(self.settings.landing_dir.resolve()))
         except ValueError:
             return path.name
 
+    def _finish_alone(self, result: FileResult, data: bytes | None = None, path: Path | None = None) -> None:
+        """Register a file that loads no rows (duplicate or quarantined) in its own transaction."""
+        if result.status == "quarantined" and data is not None and path is not None:
+            self._quarantine(data, result, path)
+        self._register([result])
+
+    # reading ----------------------------------------------------------------------------
     def read(self, path: Path, data: bytes, kind: str | None) -> tuple[str, RawTable]:
         """Read a file and settle its kind: from its folder, else from its headers."""
         contract = self.contracts.get(kind) if kind else None
@@ -267,20 +268,51 @@ class Ingestor:
                 raw = read_file(path, data, self.contracts[kind].encoding)
         return kind, raw
 
-    def _load(self, path: Path, data: bytes, result: FileResult) -> None:
-        kind, raw = self.read(path, data, result.kind)
-        result.kind = kind
-        result.encoding = raw.encoding
-        contract = self.contracts[kind]
-        headers = map_headers(raw.headers, contract)
-        if headers.duplicates:
-            raise ReadProblem(f"columns appear twice: {', '.join(headers.duplicates)}")
-        if headers.missing_required:
-            tried = "; ".join(
-                f"'{name}' (tried: {', '.join([name, *contract.column(name).aliases])})"
-                for name in headers.missing_required
+    def prepare(self, path: Path) -> PreparedFile | FileResult:
+        """Hash, archive and read one file. Returns what still has to be loaded, or the final
+        result of a file that loads nothing (already registered)."""
+        data = path.read_bytes()
+        sha = sha256_of(data)
+        result = FileResult(
+            file_id=self._new_file_id(),
+            file_name=self._relative_landing(path),
+            sha256=sha,
+            size_bytes=len(data),
+            kind=kind_from_folder(path, self.settings.landing_dir, self.contracts),
+            status="loaded",
+        )
+        earlier = self._seen(sha)
+        if earlier is not None:
+            result.status, result.duplicate_of, result.kind = "duplicate", earlier[0], earlier[1]
+            result.error = f"same content as file {earlier[0]}: nothing loaded"
+            self._finish_alone(result)
+            return result
+        try:
+            kind, raw = self.read(path, data, result.kind)
+            result.kind, result.encoding = kind, raw.encoding
+            contract = self.contracts[kind]
+            headers = map_headers(raw.headers, contract)
+            if headers.duplicates:
+                raise ReadProblem(f"columns appear twice: {', '.join(headers.duplicates)}")
+            if headers.missing_required:
+                tried = "; ".join(
+                    f"'{name}' (tried: {', '.join([name, *contract.column(name).aliases])})"
+                    for name in headers.missing_required
+                )
+                raise ReadProblem(f"missing required column {tried}; headers found: {raw.headers}")
+        except (UnreadableFile, ReadProblem) as exc:
+            result.status, result.error = "quarantined", str(exc)
+        except Exception as exc:  # a reader bug must not stop the other files
+            log.exception("unexpected error reading %s", path)
+            result.status, result.error = (
+                "quarantined",
+                f"internal error while reading: {type(exc).__name__}: {exc}",
             )
-            raise ReadProblem(f"missing required column {tried}; headers found: {raw.headers}")
+        result.archive_path = self._archive(data, sha, result.kind, path.suffix)
+        self._run_shas[sha] = (result.file_id, result.kind)
+        if result.status == "quarantined":
+            self._finish_alone(result, data, path)
+            return result
         if headers.extra:
             action = "kept in _extra" if contract.extra_columns == "keep" else "ignored"
             result.warnings.append(f"unknown columns {action}: {', '.join(headers.extra.values())}")
@@ -289,91 +321,173 @@ class Ingestor:
             table = table.append_column(
                 "_row_number", pa.array(range(1, table.num_rows + 1), type=pa.int64())
             )
+        table = table.append_column("_file_id", pa.array([result.file_id] * table.num_rows, type=pa.int64()))
         result.rows_in_file = raw.rows_in_file
+        return PreparedFile(path, result, contract, table, headers.mapping, headers.extra, raw.bad_rows)
+
+    # loading ----------------------------------------------------------------------------
+    def load(self, batch: list[PreparedFile]) -> None:
+        """Type, check and load a batch of same-layout files in one transaction."""
+        first = batch[0]
+        contract, kind = first.contract, first.contract.kind
         names = contract.column_names
         typed_cols = ", ".join(ident(name) for name in names)
-        position_of = {name: position for position, name in headers.mapping.items()}
+        position_of = {name: position for position, name in first.mapping.items()}
         text_cols = ", ".join(
             f"source.c{position_of[name]}" if name in position_of else "null" for name in names
         )
-        self.con.register("input_rows", table)
+        source = pa.concat_tables([prepared.table for prepared in batch])
+        ragged = [
+            (prepared.result.file_id, number, line, reason)
+            for prepared in batch
+            for number, line, reason in prepared.bad_rows
+        ]
+        self.con.execute("begin transaction")
         try:
-            query = build_query(contract, headers.mapping, headers.extra, self.settings.timezone)
+            self.con.register("input_rows", source)
+            query = build_query(contract, first.mapping, first.extra, self.settings.timezone)
             self.con.execute(f"create or replace temp table _typed as {query}")
             self.con.execute(
                 f"""
                 insert into raw.{kind} ({typed_cols}, _extra, _file_id, _row_number, _loaded_at)
-                select {typed_cols}, _extra, ?, _row_number, ?
-                from _typed where len(_reasons) = 0 order by _row_number
+                select {typed_cols}, _extra, _file_id, _row_number, ?
+                from _typed where len(_reasons) = 0 order by _file_id, _row_number
                 """,
-                [result.file_id, self.now],
+                [self.now],
             )
             self.con.execute(
                 f"""
                 insert into raw.{kind}__rejects
                     ({typed_cols}, _extra, _reasons, _file_id, _row_number, _loaded_at)
                 select
-                    {text_cols}, typed._extra, array_to_string(typed._reasons, '; '), ?,
+                    {text_cols}, typed._extra, array_to_string(typed._reasons, '; '), typed._file_id,
                     typed._row_number, ?
                 from _typed as typed
-                inner join input_rows as source on typed._row_number = source._row_number
+                inner join input_rows as source
+                    on typed._file_id = source._file_id and typed._row_number = source._row_number
                 where len(typed._reasons) > 0
-                order by typed._row_number
+                order by typed._file_id, typed._row_number
                 """,
-                [result.file_id, self.now],
+                [self.now],
             )
+            if ragged:
+                file_ids, numbers, lines, reasons = zip(*ragged, strict=True)
+                ragged_table = pa.table(
+                    {"f": list(file_ids), "n": list(numbers), "line": list(lines), "reason": list(reasons)}
+                )
+                self.con.register("ragged_rows", ragged_table)
+                self.con.execute(
+                    f"""
+                    insert into raw.{kind}__rejects (_extra, _reasons, _file_id, _row_number, _loaded_at)
+                    select json_object('raw_line', line), reason, f, n, ? from ragged_rows order by f, n
+                    """,
+                    [self.now],
+                )
+            counts = {
+                file_id: (loaded, rejected)
+                for file_id, loaded, rejected in self.con.execute(
+                    "select _file_id, count_if(len(_reasons) = 0)::bigint, "
+                    "count_if(len(_reasons) > 0)::bigint from _typed group by _file_id"
+                ).fetchall()
+            }
+            reasons = self.con.execute(
+                "select _file_id, r, count(*)::bigint "
+                "from (select _file_id, unnest(_reasons) as r from _typed) group by all"
+            ).fetchall()
+            results = {prepared.result.file_id: prepared.result for prepared in batch}
+            for file_id, reason, count in reasons:
+                results[file_id].reject_reasons[_reason_category(reason)] += count
+            for prepared in batch:
+                result = prepared.result
+                loaded, rejected = counts.get(result.file_id, (0, 0))
+                for _, _, reason in prepared.bad_rows:
+                    result.reject_reasons[_reason_category(reason)] += 1
+                result.rows_loaded = loaded
+                result.rows_rejected = rejected + len(prepared.bad_rows)
+                result.status = "partially_loaded" if result.rows_rejected else "loaded"
+            self._register([prepared.result for prepared in batch])
+            self.con.execute("drop table _typed")
+            self.con.execute("commit")
+        except Exception:
+            self.con.execute("rollback")
+            for prepared in batch:
+                prepared.result.rows_loaded = prepared.result.rows_rejected = 0
+                prepared.result.reject_reasons = Counter()
+            raise
         finally:
-            with contextlib.suppress(duckdb.Error):  # fails inside an aborted transaction
-                self.con.unregister("input_rows")
-        if raw.bad_rows:
-            numbers, lines, reasons = zip(*raw.bad_rows, strict=True)
-            ragged = pa.table({"n": list(numbers), "line": list(lines), "reason": list(reasons)})
-            self.con.register("ragged_rows", ragged)
-            self.con.execute(
-                f"""
-                insert into raw.{kind}__rejects (_extra, _reasons, _file_id, _row_number, _loaded_at)
-                select json_object('raw_line', line), reason, ?, n, ? from ragged_rows order by n
-                """,
-                [result.file_id, self.now],
-            )
-            self.con.unregister("ragged_rows")
-        loaded, rejected = self.con.execute(
-            "select coalesce(count_if(len(_reasons) = 0), 0)::bigint, "
-            "coalesce(count_if(len(_reasons) > 0), 0)::bigint from _typed"
-        ).fetchone()
-        reasons = self.con.execute(
-            "select r, count(*)::bigint from (select unnest(_reasons) as r from _typed) group by r"
-        ).fetchall()
-        self.con.execute("drop table _typed")
-        for reason, count in reasons:
-            result.reject_reasons[_reason_category(reason)] += count
-        for _, _, reason in raw.bad_rows:
-            result.reject_reasons[_reason_category(reason)] += 1
-        result.rows_loaded = loaded
-        result.rows_rejected = rejected + len(raw.bad_rows)
-        result.status = "partially_loaded" if result.rows_rejected else "loaded"
+            for view in ("input_rows", "ragged_rows"):
+                with contextlib.suppress(duckdb.Error):
+                    self.con.unregister(view)
+
+    def _load_or_split(self, batch: list[PreparedFile]) -> None:
+        try:
+            self.load(batch)
+            return
+        except Exception as exc:
+            if len(batch) > 1:
+                log.warning(
+                    "batch of %d %s files failed (%s); loading them one by one",
+                    len(batch),
+                    batch[0].contract.kind,
+                    exc,
+                )
+                for prepared in batch:
+                    self._load_or_split([prepared])
+                return
+            prepared = batch[0]
+            log.exception("unexpected error loading %s", prepared.path)
+            prepared.result.status = "quarantined"
+            prepared.result.error = f"internal error while loading: {type(exc).__name__}: {exc}"
+            self._finish_alone(prepared.result, prepared.path.read_bytes(), prepared.path)
 
     # a run ------------------------------------------------------------------------------
     def run(self, files: list[Path] | None = None) -> IngestReport:
         report = IngestReport()
+        batch: list[PreparedFile] = []
+        batch_rows = 0
+
+        def flush() -> None:
+            nonlocal batch, batch_rows
+            if batch:
+                self._load_or_split(batch)
+                for prepared in batch:
+                    self._done(prepared.path, prepared.result)
+            batch, batch_rows = [], 0
+
         for path in pending_files(self.settings.landing_dir) if files is None else files:
             try:
-                result = self.ingest_file(path)
-            except OSError as exc:  # unreadable from disk, vanished meanwhile: leave it for next run
+                prepared = self.prepare(path)
+            except OSError as exc:  # unreadable from disk, vanished meanwhile: left for the next run
                 log.warning("cannot read %s: %s", path, exc)
                 continue
-            report.files.append(result)
-            path.unlink(missing_ok=True)
-            _prune_empty_dirs(path.parent, self.settings.landing_dir)
-            log.info(
-                "%s: %s (%s) loaded=%s rejected=%s",
-                result.file_name,
-                result.status,
-                result.kind,
-                result.rows_loaded,
-                result.rows_rejected,
-            )
+            if isinstance(prepared, FileResult):
+                report.files.append(prepared)
+                self._done(path, prepared)
+                continue
+            report.files.append(prepared.result)
+            rows = prepared.table.num_rows
+            if batch and (
+                prepared.signature != batch[0].signature
+                or batch_rows + rows > self.batch_rows
+                or len(batch) >= self.batch_files
+            ):
+                flush()
+            batch.append(prepared)
+            batch_rows += rows
+        flush()
         return report
+
+    def _done(self, path: Path, result: FileResult) -> None:
+        path.unlink(missing_ok=True)
+        _prune_empty_dirs(path.parent, self.settings.landing_dir)
+        log.info(
+            "%s: %s (%s) loaded=%s rejected=%s",
+            result.file_name,
+            result.status,
+            result.kind,
+            result.rows_loaded,
+            result.rows_rejected,
+        )
 
 
 def _prune_empty_dirs(folder: Path, stop: Path) -> None:

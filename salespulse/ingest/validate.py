@@ -86,6 +86,7 @@ def validate_file(
     table = raw.table
     if "_row_number" not in table.column_names:
         table = table.append_column("_row_number", pa.array(range(1, table.num_rows + 1), type=pa.int64()))
+    table = table.append_column("_file_id", pa.array([0] * table.num_rows, type=pa.int64()))
     con = duckdb.connect()
     install_macros(con)
     con.register("input_rows", table)
