@@ -25,7 +25,19 @@ def print_summary(settings: Settings) -> int:
     try:
         raw = _tables(con, "raw")
         if "ingested_files" in raw:
-            print("\nfiles landed (raw.ingested_files):")
+            latest = con.execute(
+                """
+                select status, count(*), sum(rows_loaded)::bigint, sum(rows_rejected)::bigint
+                from raw.ingested_files
+                where landed_at = (select max(landed_at) from raw.ingested_files)
+                group by status order by status
+                """
+            ).fetchall()
+            print(
+                "\nthe latest ingest: "
+                + ", ".join(f"{n} {status} ({rows:,} rows)" for status, n, rows, _ in latest)
+            )
+            print("\nall files ever landed (raw.ingested_files):")
             for status, files, loaded, rejected in con.execute(
                 """
                 select status, count(*), sum(rows_loaded)::bigint, sum(rows_rejected)::bigint
