@@ -19,12 +19,13 @@ DEMO_REPS ?= 40
 DEMO_MONTHS ?= 15
 DEMO_AS_OF ?= $(shell date +%F)
 
-.PHONY: help setup system-deps demo test lint format dev clean-data
+.PHONY: help setup system-deps demo test lint format dev sql clean-data
 
 help:
 	@echo "make demo   set up, generate the demo org into $$SALESPULSE_HOME and run the whole pipeline"
 	@echo "make test   set up, lint and run the tests"
 	@echo "make dev    the Dagster UI on http://127.0.0.1:3000"
+	@echo "make sql    an SQL shell on analytics.duckdb (the analysts' copy of the marts)"
 	@echo "make lint | format | clean-data"
 
 $(BIN)/python:
@@ -69,6 +70,9 @@ test: lint
 
 dev: setup
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+sql: setup
+	$(BIN)/salespulse sql
 
 clean-data:
 	rm -rf "$(SALESPULSE_HOME)"

@@ -9,10 +9,10 @@ from pipelines.defs.ingest.schedules import ingest_schedule
 from pipelines.defs.ingest.sensors import landing_sensor
 from pipelines.defs.jobs import pipeline_job
 from pipelines.defs.resources import warehouse_resource
-from pipelines.defs.warehouse.assets import dbt_resource, dbt_warehouse
+from pipelines.defs.warehouse.assets import analytics_duckdb, dbt_resource, dbt_warehouse
 
 defs = dg.Definitions(
-    assets=[ingest_landing, work_calendar, dbt_warehouse],
+    assets=[ingest_landing, work_calendar, dbt_warehouse, analytics_duckdb],
     jobs=[pipeline_job],
     sensors=[landing_sensor],
     schedules=[ingest_schedule],

@@ -103,6 +103,12 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return print_summary(get_settings())
 
 
+def _cmd_sql(args: argparse.Namespace) -> int:
+    from salespulse.sql_shell import shell
+
+    return shell(get_settings().analytics_path, command=args.command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="salespulse", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("expectations", help="regenerate the Great Expectations suites from the contracts")
     p.add_argument("--dir", default=str(PROJECT_ROOT / "expectations"))
     p.set_defaults(func=_cmd_expectations)
+
+    p = sub.add_parser("sql", help="SQL shell on analytics.duckdb, the read-only copy of the marts")
+    p.add_argument("-c", "--command", help="run one statement and exit")
+    p.set_defaults(func=_cmd_sql)
 
     p = sub.add_parser("summary", help="what the last pipeline run did and where the outputs are")
     p.set_defaults(func=_cmd_summary)

@@ -80,6 +80,11 @@ class Settings:
         return self.home / "landing"
 
     @property
+    def analytics_path(self) -> Path:
+        """The read-only copy of the marts that analysts query."""
+        return self.home / "analytics.duckdb"
+
+    @property
     def archive_dir(self) -> Path:
         return self.home / "archive"
 

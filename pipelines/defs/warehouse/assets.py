@@ -13,6 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.warehouse.project import dbt_project
 from salespulse.config import get_settings
+from salespulse.publish import publish_analytics
 
 # dbt folder → Dagster group: the UI shows the graph by stage.
 GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts", "quality": "quality"}
@@ -56,3 +57,30 @@ def dbt_resource() -> DbtCliResource:
     # The dbt installed beside this Python, so it works without an activated venv.
     local = Path(sys.executable).parent / "dbt"
     return DbtCliResource(project_dir=dbt_project, dbt_executable=str(local) if local.exists() else "dbt")
+
+
+MART_KEYS = [key for key in dbt_warehouse.keys if key.path[0] == "marts"]
+
+
+@dg.asset(
+    key=dg.AssetKey(["analytics", "duckdb"]),
+    deps=MART_KEYS,
+    group_name="marts",
+    pool="warehouse",
+    kinds={"duckdb"},
+    description=(
+        "analytics.duckdb: the marts copied after each build into a file analysts read "
+        "(written to a temporary file and renamed into place; `make sql` opens it)."
+    ),
+)
+def analytics_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = get_settings()
+    with warehouse.connect() as con:
+        published = publish_analytics(con, settings.analytics_path)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(published["path"]),
+            "tables": published["tables"],
+            "rows": dg.MetadataValue.json(published["rows"]),
+        }
+    )
