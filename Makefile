@@ -19,13 +19,14 @@ DEMO_REPS ?= 40
 DEMO_MONTHS ?= 15
 DEMO_AS_OF ?= $(shell date +%F)
 
-.PHONY: help setup system-deps demo test lint format dev sql clean-data
+.PHONY: help setup system-deps demo test lint format dev sql bench clean-data
 
 help:
 	@echo "make demo   set up, generate the demo org into $$SALESPULSE_HOME and run the whole pipeline"
 	@echo "make test   set up, lint and run the tests"
 	@echo "make dev    the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sql    an SQL shell on analytics.duckdb (the analysts' copy of the marts)"
+	@echo "make bench  scale, speed and memory at S and M org sizes (BENCH_SIZES=S,M,L for L)"
 	@echo "make lint | format | clean-data"
 
 $(BIN)/python:
@@ -70,6 +71,11 @@ test: lint
 
 dev: setup
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+# Benchmark sizes: S,M by default; BENCH_SIZES=S,M,L adds the 2,000-rep org (several minutes).
+BENCH_SIZES ?= S,M
+bench: setup
+	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
 
 sql: setup
 	$(BIN)/salespulse sql

@@ -1,0 +1,1 @@
+"""`make bench`: scale, speed and memory of the pipeline, against DuckDB's own floor."""

@@ -1,0 +1,80 @@
+"""Split a generated org's exports into "history" and "the last day's exports".
+
+The generator writes monthly report files and daily opportunity snapshots. For the daily
+incremental run, the rows dated on the last day (daily reports, orders, payments, customers
+created that day) are moved out of the monthly files into files of their own, together with
+that day's opportunity snapshot: landing the second set after the first is what a day's exports
+look like to the pipeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+
+from salespulse.contracts import Contract, normalize_header
+from salespulse.ingest.read import decode
+
+# kind → the column whose date says which day a row belongs to
+DAY_COLUMNS = {
+    "daily_reports": "report_date",
+    "orders": "signed_date",
+    "payments": "received_date",
+    "customers": "created_at",
+}
+
+
+def _day(text: str) -> str:
+    text = text.strip().split(" ")[0].replace("/", "-")
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def split_last_day(
+    landing: Path, base: Path, increment: Path, day: date, contracts: dict[str, Contract]
+) -> dict:
+    """Copy `landing` into `base` without `day`'s rows, and those rows into `increment`."""
+    moved = {}
+    for path in sorted(landing.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(landing)
+        kind = relative.parts[0]
+        target = base / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "opportunities" and day.isoformat() in path.name:
+            (increment / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, increment / relative)
+            moved[str(relative)] = "whole file"
+            continue
+        if kind not in DAY_COLUMNS or path.suffix.lower() != ".csv" or "broken" in path.name:
+            shutil.copy2(path, target)
+            continue
+        data = path.read_bytes()
+        text, encoding = decode(data)
+        rows = list(csv.reader(io.StringIO(text)))
+        lookup = contracts[kind].header_lookup()
+        names = [lookup.get(normalize_header(h)) for h in rows[0]]
+        column = names.index(DAY_COLUMNS[kind])
+        keep = [rows[0]] + [r for r in rows[1:] if _day(r[column]) != day.isoformat()]
+        today = [rows[0]] + [r for r in rows[1:] if _day(r[column]) == day.isoformat()]
+        codec = "utf-8-sig" if encoding == "utf-8-sig" else ("gb18030" if encoding == "gb18030" else "utf-8")
+        _write(target, keep, codec)
+        if len(today) > 1:
+            out = increment / kind / f"{kind}_{day.isoformat()}.csv"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            _write(out, today, codec)
+            moved[str(relative)] = len(today) - 1
+    return moved
+
+
+def _write(path: Path, rows: list[list[str]], encoding: str) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))

@@ -1,0 +1,320 @@
+"""Benchmark the pipeline at three org sizes, as a user runs it, against DuckDB's floor.
+
+    python -m benchmarks.run [--sizes S,M] [--as-of 2026-06-30]
+
+For each size: generate (cached in benchmarks/cache/), ingest everything but the last day and
+run the whole Dagster job (`dagster job execute`, the graph the schedules run), then land the
+last day's exports and run it again (the daily incremental run). Wall time per stage comes
+from Dagster's step statistics; peak memory is the whole process tree's, polled. The floor is
+the dbt models' compiled SQL executed directly in one DuckDB process over the same raw tables.
+Results: a table on stdout and benchmarks/results/<size>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from benchmarks.increment import split_last_day
+from salespulse.config import PROJECT_ROOT
+from salespulse.contracts import load_contracts
+
+BENCH = PROJECT_ROOT / "benchmarks"
+SIZES = {"S": (40, 15), "M": (400, 24), "L": (2000, 36)}
+SEED = 7
+BIN = Path(sys.executable).parent
+
+
+class PeakMemory:
+    """Peak resident memory of a process and all its children, polled every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            try:
+                processes = [self.root, *self.root.children(recursive=True)]
+                total = 0
+                for process in processes:
+                    with contextlib.suppress(psutil.Error):
+                        total += process.memory_info().rss
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def prepare_org(size: str, as_of: date) -> Path:
+    """Generate once and split into base/ and increment/ landings; cached between runs."""
+    reps, months = SIZES[size]
+    org = BENCH / "cache" / f"{size}-seed{SEED}-{as_of.isoformat()}"
+    done = org / ".ready"
+    if done.exists():
+        return org
+    from salespulse.generate import generate_org
+
+    shutil.rmtree(org, ignore_errors=True)
+    started = time.perf_counter()
+    generate_org(org / "generated", seed=SEED, as_of=as_of, reps=reps, months=months)
+    generated = time.perf_counter() - started
+    split_last_day(
+        org / "generated" / "landing",
+        org / "base",
+        org / "increment",
+        as_of,
+        load_contracts(PROJECT_ROOT / "models"),
+    )
+    shutil.rmtree(org / "generated" / "landing")
+    (org / "generate_seconds.txt").write_text(f"{generated:.2f}\n")
+    done.touch()
+    return org
+
+
+def run_job(home: Path, as_of: date) -> dict:
+    env = {
+        **os.environ,
+        "SALESPULSE_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "SALESPULSE_AS_OF": as_of.isoformat(),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    subprocess.run([BIN / "salespulse", "init", "--quiet"], env=env, check=True)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [BIN / "dagster", "job", "execute", "-m", "pipelines.definitions", "-j", "salespulse_pipeline"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    memory = PeakMemory(process.pid)
+    _, err = process.communicate()
+    wall = time.perf_counter() - started
+    peak = memory.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"pipeline failed:\n{err[-4000:]}")
+    return {"wall_seconds": round(wall, 2), "peak_memory_mb": round(peak / 2**20), "steps": step_times(home)}
+
+
+def step_times(home: Path) -> dict[str, float]:
+    """Per-step durations of the latest run, from the Dagster instance in `home`."""
+    os.environ["DAGSTER_HOME"] = str(home / "dagster")
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        stats = instance.get_run_step_stats(run.run_id)
+    return {s.step_key: round((s.end_time or 0) - (s.start_time or 0), 2) for s in stats}
+
+
+def stage_of(step: str) -> str:
+    if step.startswith("ingest") or "calendar" in step:
+        return "ingest"
+    if step.startswith("dbt"):
+        return "dbt_build"
+    if "brief" in step:
+        return "briefs"
+    if "analytics" in step:
+        return "publish"
+    return "checks"
+
+
+def summarise(run: dict) -> dict:
+    stages: dict[str, float] = {}
+    for step, seconds in run["steps"].items():
+        stages[stage_of(step)] = round(stages.get(stage_of(step), 0) + seconds, 2)
+    return {**run, "stages": stages}
+
+
+def floor_seconds(home: Path, as_of: date) -> dict:
+    """The dbt models' SQL run directly, in dependency order, in one DuckDB process."""
+    work = home / "floor"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    shutil.copy2(home / "warehouse.duckdb", work / "warehouse.duckdb")
+    from pipelines.defs.warehouse.assets import dbt_vars
+
+    os.environ["SALESPULSE_AS_OF"] = as_of.isoformat()
+    env = {**os.environ, "SALESPULSE_WAREHOUSE": str(work / "warehouse.duckdb")}
+    subprocess.run(
+        [
+            BIN / "dbt",
+            "compile",
+            "--quiet",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--vars",
+            json.dumps(dbt_vars()),
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    manifest = json.loads((work / "target" / "manifest.json").read_text())
+    models = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "model"}
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(node: str) -> None:
+        if node in seen or node not in models:
+            return
+        seen.add(node)
+        for parent in models[node]["depends_on"]["nodes"]:
+            visit(parent)
+        order.append(node)
+
+    for node in sorted(models):
+        visit(node)
+    con = duckdb.connect(str(work / "warehouse.duckdb"))
+    started = time.perf_counter()
+    for node in order:
+        model = models[node]
+        kind = model["config"]["materialized"]
+        if kind == "ephemeral":
+            continue
+        relation = f'"{model["schema"]}"."{model["alias"] or model["name"]}"'
+        con.execute(f'create schema if not exists "{model["schema"]}"')
+        what = "view" if kind == "view" else "table"
+        con.execute(f"create or replace {what} {relation} as {model['compiled_code']}")
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": round(seconds, 2), "models": len(order)}
+
+
+def bench_size(size: str, as_of: date) -> dict:
+    org = prepare_org(size, as_of)
+    home = BENCH / "work" / size
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "landing").mkdir(parents=True)
+    shutil.copytree(org / "base", home / "landing", dirs_exist_ok=True)
+    full = summarise(run_job(home, as_of - timedelta(days=1)))
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    full_rows = con.execute("select sum(rows_loaded) from raw.ingested_files").fetchone()[0]
+    con.close()
+    floor = floor_seconds(home, as_of - timedelta(days=1))
+    shutil.copytree(org / "increment", home / "landing", dirs_exist_ok=True)
+    daily = summarise(run_job(home, as_of))
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    daily_rows = con.execute("select sum(rows_loaded) from raw.ingested_files").fetchone()[0] - full_rows
+    brief_files = len(list((home / "briefs").rglob("*.*")))
+    con.close()
+    reps, months = SIZES[size]
+    result = {
+        "size": size,
+        "reps": reps,
+        "months": months,
+        "as_of": as_of.isoformat(),
+        "generate_seconds": float((org / "generate_seconds.txt").read_text()),
+        "full": full,
+        "full_rows": int(full_rows),
+        "ingest_rows_per_second": round(full_rows / max(full["stages"].get("ingest", 0), 1e-9)),
+        "floor": floor,
+        "transform_over_floor": round(full["stages"].get("dbt_build", 0) / max(floor["seconds"], 1e-9), 1),
+        "daily": daily,
+        "daily_rows": int(daily_rows),
+        "brief_files": brief_files,
+        "machine": machine(),
+    }
+    (BENCH / "results").mkdir(exist_ok=True)
+    (BENCH / "results" / f"{size}.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "duckdb": duckdb.__version__,
+    }
+
+
+DAILY_CORE = ("ingest", "dbt_build", "checks")
+
+
+def table_rows(results: list[dict]) -> list[dict[str, str]]:
+    rows = []
+    for r in results:
+        full, daily = r["full"]["stages"], r["daily"]["stages"]
+        rows.append(
+            {
+                "size": r["size"],
+                "reps×months": f"{r['reps']}×{r['months']}",
+                "rows": f"{r['full_rows']:,}",
+                "ingest s": f"{full.get('ingest', 0):.1f}",
+                "ingest rows/s": f"{r['ingest_rows_per_second']:,}",
+                "dbt s": f"{full.get('dbt_build', 0):.1f}",
+                "floor s": f"{r['floor']['seconds']:.1f}",
+                "dbt/floor": f"{r['transform_over_floor']}",
+                "checks s": f"{full.get('checks', 0):.1f}",
+                "briefs s": f"{full.get('briefs', 0):.1f}",
+                "end-to-end s": f"{r['full']['wall_seconds']:.1f}",
+                "peak MB": f"{r['full']['peak_memory_mb']:,}",
+                "daily e2e s": f"{r['daily']['wall_seconds']:.1f}",
+                "daily ingest→checks s": f"{sum(daily.get(k, 0) for k in DAILY_CORE):.1f}",
+            }
+        )
+    return rows
+
+
+def print_table(results: list[dict]) -> None:
+    rows = table_rows(results)
+    if not rows:
+        return
+    widths = {key: max(len(key), *(len(row[key]) for row in rows)) for key in rows[0]}
+    print("  ".join(key.rjust(width) for key, width in widths.items()))
+    for row in rows:
+        print("  ".join(row[key].rjust(width) for key, width in widths.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="S,M", help="comma-separated: S, M, L (default S,M)")
+    parser.add_argument("--as-of", default="2026-06-30", help="the increment day (a working day)")
+    args = parser.parse_args(argv)
+    as_of = date.fromisoformat(args.as_of)
+    results = []
+    for size in args.sizes.split(","):
+        size = size.strip().upper()
+        print(f"benchmarking {size} ({SIZES[size][0]} reps × {SIZES[size][1]} months)…", flush=True)
+        results.append(bench_size(size, as_of))
+    print_table(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
