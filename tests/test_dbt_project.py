@@ -481,7 +481,7 @@ def test_kpi_rep_monthly(query):
     rows = query(
         "select rep_id, team_id, sales_amount, orders_count, target_amount, completion_rate,"
         " time_progress, new_customers, won_amount, daily_reports_expected, daily_reports_on_time"
-        " from marts.kpi_rep_monthly where month_label = '2026-03' and role = 'rep' order by rep_id"
+        " from marts.kpi_rep_monthly where period_label = '2026-03' and role = 'rep' order by rep_id"
     )
     # As of Wednesday 2026-03-25: 18 of March's 22 working days have elapsed.
     progress = 18 / 22
@@ -502,11 +502,15 @@ def test_kpi_rep_monthly(query):
 
 def test_kpi_team_monthly_follows_the_mover(query):
     rows = query(
-        "select team_id, rep_count, sales_amount, orders_count, completion_rate, daily_reports_expected"
-        " from marts.kpi_team_monthly where month_label = '2026-03' order by team_id"
+        "select team_id, rep_count, sales_amount, orders_count, target_amount, completion_rate,"
+        " daily_reports_expected from marts.kpi_team_monthly where period_label = '2026-03' order by team_id"
     )
     # T1 keeps O1 + O3 and R2's 10 working days before the move; T2 gets O4 and the 8 after.
+    # No explicit team targets: each team gets its reps' targets by working day in the team,
+    # R1's 9000 and R2's 7000 x 10/22 (T1) or x 12/22 (T2) of March's working days.
+    t1_target = Decimal("9000") + Decimal("3181.82")
+    t2_target = Decimal("3818.18")
     assert rows == [
-        ("T1", 1, Decimal("3200.00"), 2, None, 18 + 10),
-        ("T2", 1, Decimal("3000.00"), 1, None, 8),
+        ("T1", 1, Decimal("3200.00"), 2, t1_target, pytest.approx(3200 / 12181.82), 18 + 10),
+        ("T2", 1, Decimal("3000.00"), 1, t2_target, pytest.approx(3000 / 3818.18), 8),
     ]

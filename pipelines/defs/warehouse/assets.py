@@ -2,9 +2,7 @@
 
 import json
 import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -54,9 +52,7 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
 
 
 def dbt_resource() -> DbtCliResource:
-    # The dbt installed beside this Python, so it works without an activated venv.
-    local = Path(sys.executable).parent / "dbt"
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(local) if local.exists() else "dbt")
+    return DbtCliResource(project_dir=dbt_project)
 
 
 MART_KEYS = [key for key in dbt_warehouse.keys if key.path[0] == "marts"]

@@ -1,6 +1,10 @@
--- Additive monthly measures per rep and team, each event attributed to the rep and to the
--- rep's team as of the event's own date (a rep who moves team does not take them along).
--- The KPI marts sum these by rep or by team and derive the ratios.
+-- The additive base of every KPI mart: one row per rep, team, region, product line and day
+-- with the day's flows (sales, orders, new customers, leads, won and lost opportunities,
+-- receivables due and what was collected on them, reports). Each event is attributed to its
+-- rep and to the rep's team and region *as of the event's date*, so a rep who moves team does
+-- not take past events along; rep, team, region, product and company marts all sum these
+-- rows, which is what makes their totals reconcile. Events after the as-of date are left out,
+-- except receivables, which count in the period they fall due.
 with
 
 orders as (
@@ -27,9 +31,9 @@ receivables as (
 
 ),
 
-payments as (
+allocations as (
 
-    select * from {{ ref('fct_payments') }}
+    select * from {{ ref('int_payments_allocated_to_receivables') }}
 
 ),
 
@@ -60,7 +64,7 @@ assignments as (
 signed_orders as (
 
     select * from orders
-    where not is_cancelled
+    where not is_cancelled and signed_date <= {{ as_of_date() }}
 
 ),
 
@@ -69,12 +73,13 @@ sales as (
     select
         owner_rep_id as rep_id,
         team_id,
-        signed_date as event_date,
+        region,
+        product_line,
+        signed_date as date_day,
         amount as sales_amount,
         1 as orders_count
 
     from signed_orders
-    where signed_date <= {{ as_of_date() }}
 
 ),
 
@@ -84,7 +89,9 @@ new_customers as (
     select
         owner_rep_id as rep_id,
         team_id,
-        signed_date as event_date,
+        region,
+        product_line,
+        signed_date as date_day,
         1 as new_customers
 
     from signed_orders
@@ -94,21 +101,15 @@ new_customers as (
 
 ),
 
-new_customers_to_date as (
-
-    select * from new_customers
-    where event_date <= {{ as_of_date() }}
-
-),
-
--- CRM leads (新增潜在客户): customers created in the period, converted when they have a
+-- CRM leads (新增潜在客户): customers created on the day, converted when they have a
 -- non-cancelled order by the as-of date.
 crm_leads as (
 
     select
         customers.owner_rep_id as rep_id,
         assignments.team_id,
-        customers.created_date as event_date,
+        assignments.region,
+        customers.created_date as date_day,
         1 as crm_new_leads,
         case
             when customers.first_order_date <= {{ as_of_date() }} then 1 else 0
@@ -130,7 +131,9 @@ closed_opportunities as (
     select
         opportunities.owner_rep_id as rep_id,
         assignments.team_id,
-        cast(opportunities.closed_at as date) as event_date,
+        assignments.region,
+        opportunities.product_line,
+        cast(opportunities.closed_at as date) as date_day,
         case when opportunities.status = 'won' then opportunities.amount else 0 end
             as won_amount,
         case when opportunities.status = 'won' then 1 else 0 end as won_count,
@@ -149,34 +152,34 @@ closed_opportunities as (
 
 ),
 
-paid_by_as_of as (
+collected_by_as_of as (
 
     select
         receivable_id,
-        sum(amount_received) as collected_amount
+        sum(allocated_amount) as collected_amount
 
-    from payments
-    where
-        receivable_id is not null
-        and received_date <= {{ as_of_date() }}
+    from allocations
+    where received_date <= {{ as_of_date() }}
     group by receivable_id
 
 ),
 
--- 回款: receivables due in the period (the whole period, also after the as-of date) and what
--- was paid against them by the as-of date.
+-- 回款: receivables due on the day (also after the as-of date) and what was paid against
+-- them by the as-of date, attributed like their order (owner and team as of signed date).
 collections as (
 
     select
         receivables.owner_rep_id as rep_id,
         receivables.team_id,
-        receivables.due_date as event_date,
+        receivables.region,
+        receivables.product_line,
+        receivables.due_date as date_day,
         receivables.amount_due as receivables_due_amount,
-        coalesce(paid_by_as_of.collected_amount, 0) as collected_amount
+        coalesce(collected_by_as_of.collected_amount, 0) as collected_amount
 
     from receivables
-    left join paid_by_as_of
-        on receivables.receivable_id = paid_by_as_of.receivable_id
+    left join collected_by_as_of
+        on receivables.receivable_id = collected_by_as_of.receivable_id
     where not receivables.is_order_cancelled
 
 ),
@@ -186,7 +189,8 @@ activity as (
     select
         rep_id,
         team_id,
-        report_date as event_date,
+        region,
+        report_date as date_day,
         visits,
         calls,
         new_leads as report_new_leads
@@ -203,7 +207,8 @@ expected_reports as (
     select
         reps.rep_id,
         reps.team_id,
-        dates.date_day as event_date,
+        reps.region,
+        dates.date_day,
         1 as daily_reports_expected,
         case
             when daily_reports.rep_id is not null and not daily_reports.is_late then 1 else 0
@@ -231,7 +236,7 @@ events as (
 
     select * from sales
     union all by name
-    select * from new_customers_to_date
+    select * from new_customers
     union all by name
     select * from crm_leads
     union all by name
@@ -250,7 +255,8 @@ final as (
     select
         rep_id,
         team_id,
-        strftime(event_date, '%Y-%m') as month_label,
+        region,
+        product_line,
         cast(coalesce(sum(sales_amount), 0) as decimal(18, 2)) as sales_amount,
         cast(coalesce(sum(orders_count), 0) as bigint) as orders_count,
         cast(coalesce(sum(new_customers), 0) as bigint) as new_customers,
@@ -266,11 +272,11 @@ final as (
         cast(coalesce(sum(calls), 0) as bigint) as calls,
         cast(coalesce(sum(report_new_leads), 0) as bigint) as report_new_leads,
         cast(coalesce(sum(daily_reports_expected), 0) as bigint) as daily_reports_expected,
-        cast(coalesce(sum(daily_reports_on_time), 0) as bigint) as daily_reports_on_time
+        cast(coalesce(sum(daily_reports_on_time), 0) as bigint) as daily_reports_on_time,
+        date_day
 
     from events
-    where event_date < date_trunc('month', {{ as_of_date() }}) + interval 1 month
-    group by rep_id, team_id, strftime(event_date, '%Y-%m')
+    group by rep_id, team_id, region, product_line, date_day
 
 )
 

@@ -1,0 +1,3 @@
+-- 区域月度业绩 Region monthly KPIs (SPEC §3).
+-- One row per entity and period up to the as-of date, zeros where nothing happened.
+{{ kpi_mart('region', 'month') }}
