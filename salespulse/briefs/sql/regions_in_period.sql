@@ -1,0 +1,4 @@
+select region
+from marts.kpi_region_monthly
+where period_start = $period_start and rep_count > 0
+order by region
