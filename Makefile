@@ -18,6 +18,9 @@ DEMO_SEED ?= 7
 DEMO_REPS ?= 40
 DEMO_MONTHS ?= 15
 DEMO_AS_OF ?= $(shell date +%F)
+# The Monday of the last full ISO week and the first day of the last full month before it.
+DEMO_WEEK := $(shell d=$(DEMO_AS_OF); date -d "$$d -$$(( $$(date -d $$d +%u) + 6 )) days" +%F)
+DEMO_MONTH := $(shell d=$(DEMO_AS_OF); date -d "$$(date -d $$d +%Y-%m-01) -1 month" +%F)
 
 .PHONY: help setup system-deps demo test lint format dev sql bench clean-data
 
@@ -53,6 +56,13 @@ demo: setup
 	$(BIN)/salespulse generate --seed $(DEMO_SEED) --reps $(DEMO_REPS) --months $(DEMO_MONTHS) \
 		--as-of $(DEMO_AS_OF) --out "$(SALESPULSE_HOME)" > "$(SALESPULSE_HOME)/generate-summary.json"
 	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster job execute -m pipelines.definitions -j salespulse_pipeline
+	@# The briefs of the as-of day, the last full week and the last full month, as the schedules would.
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster asset materialize -m pipelines.definitions \
+		--select briefs/daily_exception_digest --partition $(DEMO_AS_OF)
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster asset materialize -m pipelines.definitions \
+		--select briefs/team_weekly_brief --partition $(DEMO_WEEK)
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster asset materialize -m pipelines.definitions \
+		--select briefs/monthly_review_pack --partition $(DEMO_MONTH)
 	@$(BIN)/salespulse summary
 
 lint: setup

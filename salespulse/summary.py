@@ -66,6 +66,18 @@ def print_summary(settings: Settings) -> int:
                 print(f"\n{schema}: {len(tables)} tables/views: {', '.join(tables[:12])}{more}")
     finally:
         con.close()
+    briefs = (
+        sorted(p for p in settings.briefs_dir.rglob("*.*") if p.is_file())
+        if settings.briefs_dir.exists()
+        else []
+    )
+    if briefs:
+        print(f"\nbriefs: {len(briefs)} files, e.g.")
+        for path in [p for p in briefs if p.suffix == ".pdf"][:4]:
+            print(f"  {path.relative_to(settings.home)}")
+    mails = list(settings.outbox_dir.rglob("*.eml")) if settings.outbox_dir.exists() else []
+    if mails:
+        print(f"outbox: {len(mails)} e-mails")
     print("\nwhere things are:")
     print(f"  warehouse   {settings.warehouse_path}  (duckdb; raw, staging, marts schemas)")
     print(f"  archive     {settings.archive_dir}")
