@@ -25,5 +25,11 @@ def test_jobs_sensors_and_schedules_are_registered():
     assert defs.resolve_job_def("salespulse_pipeline") is not None
     assert defs.resolve_sensor_def("landing_sensor").default_status == dg.DefaultSensorStatus.RUNNING
     assert defs.resolve_schedule_def("landing_poll_schedule") is not None
+    for name in ("daily_after_deadline", "weekly_after_deadline", "monthly_first_workday"):
+        assert defs.resolve_schedule_def(name).default_status == dg.DefaultScheduleStatus.RUNNING
+    for name in ("alert_on_run_failure", "alert_on_failed_error_checks"):
+        assert defs.resolve_sensor_def(name) is not None
+    # The run jobs put the pipeline and one brief together under the brief's partitions.
+    assert defs.resolve_job_def("daily_run").partitions_def is not None
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "great_expectations" in checks

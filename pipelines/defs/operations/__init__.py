@@ -1,0 +1,1 @@
+"""Operations: schedules that run the day, and alerts when something breaks."""
