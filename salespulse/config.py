@@ -65,6 +65,7 @@ class Settings:
     calendar_start: date = date(2020, 1, 1)
     landing_settle_seconds: int = 10
     as_of_override: date | None = None
+    dq_start: date | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,6 +147,9 @@ def load_settings() -> Settings:
         locale=_env("SALESPULSE_LOCALE", "zh-CN"),
         calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", "2020-01-01")),
         landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "10", int),
+        dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
+        if _env("SALESPULSE_DQ_START", "")
+        else None,
         as_of_override=date.fromisoformat(_env("SALESPULSE_AS_OF", ""))
         if _env("SALESPULSE_AS_OF", "")
         else None,

@@ -27,7 +27,7 @@ class Translator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def dbt_vars() -> dict[str, str]:
+def dbt_vars() -> dict[str, str | int | float]:
     """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
     settings = get_settings()
     return {
@@ -35,6 +35,13 @@ def dbt_vars() -> dict[str, str]:
         "business_timezone": settings.timezone,
         "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
         "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
+        "dq_start_date": settings.dq_start.isoformat() if settings.dq_start else "",
+        "zero_visit_streak_days": settings.zero_visit_streak_days,
+        "anomaly_z": settings.anomaly_z,
+        "baseline_working_days": settings.baseline_working_days,
+        "max_daily_visits": settings.max_daily_visits,
+        "behind_pace_points": settings.behind_pace_points,
+        "coaching_completion": settings.coaching_completion,
     }
 
 
@@ -55,7 +62,10 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project)
 
 
-MART_KEYS = [key for key in dbt_warehouse.keys if key.path[0] == "marts"]
+# The check digest is written by Dagster into marts too: publish after it.
+MART_KEYS = [key for key in dbt_warehouse.keys if key.path[0] == "marts"] + [
+    dg.AssetKey(["marts", "dq_check_digest"])
+]
 
 
 @dg.asset(

@@ -1,0 +1,259 @@
+{#-
+    数据质量异常 One row per data-quality or performance finding (SPEC §4). Late and missing
+    reports are in dq_submissions; everything else flagged is here, so every flag is data:
+    zero-visit streaks, activity spikes and drops against the rep's own weekday-aware baseline,
+    team submission-volume drops, impossible values (including rows rejected at ingest),
+    future dates, reports submitted before their day, duplicate submissions, orders and reports
+    of unknown reps, orders of unknown customers, payments above their receivable, and the
+    performance flags behind_pace and needs_coaching (category `performance`).
+    Thresholds are dbt vars mirroring the settings (SALESPULSE_*).
+-#}
+{%- set n = var('baseline_working_days', 20) | int -%}
+{%- set z = var('anomaly_z', 3) -%}
+with
+
+submissions as (
+
+    select * from {{ ref('dq_submissions') }}
+
+),
+
+rep_months as (
+
+    select * from {{ ref('kpi_rep_monthly') }}
+
+),
+
+team_months as (
+
+    select * from {{ ref('kpi_team_monthly') }}
+
+),
+
+assignments as (
+
+    select * from {{ ref('int_rep_assignments_spanned') }}
+
+),
+
+report_findings as (
+
+    select * from {{ ref('int_report_findings_detected') }}
+
+),
+
+record_findings as (
+
+    select * from {{ ref('int_record_findings_detected') }}
+
+),
+
+-- 团队提交量骤降: reports submitted by a team on a working day against its trailing baseline.
+team_volumes as (
+
+    select
+        team_id,
+        period_start as report_date,
+        cast(count_if(status <> 'missing') as double) as submitted_reports
+
+    from submissions
+    where report_type = 'daily' and team_id is not null
+    group by team_id, period_start
+
+),
+
+team_baselines as (
+
+    select
+        *,
+        count(*) over trailing_days as baseline_days,
+        avg(submitted_reports) over trailing_days as baseline_mean,
+        stddev_pop(submitted_reports) over trailing_days as baseline_std
+
+    from team_volumes
+    window trailing_days as (
+        partition by team_id order by report_date
+        rows between {{ n }} preceding and 1 preceding
+    )
+
+),
+
+team_volume_drops as (
+
+    select
+        'team_volume_drop' as kind,
+        null as rep_id,
+        team_id,
+        'team' as entity_type,
+        team_id as entity_id,
+        'daily_reports_submitted' as metric,
+        '团队提交量骤降 ' || cast(submitted_reports as bigint)
+        || ' daily reports submitted against a baseline of '
+        || printf('%.1f', baseline_mean) as detail,
+        submitted_reports as measured_value,
+        baseline_mean as baseline_value,
+        cast({{ z }} as double) as threshold_value,
+        (submitted_reports - baseline_mean)
+        / greatest(baseline_std, {{ var('anomaly_std_floor', 1) }}) as z_score,
+        report_date as start_date,
+        report_date as end_date
+
+    from team_baselines
+    where
+        baseline_days >= {{ n }}
+        and (submitted_reports - baseline_mean)
+        / greatest(baseline_std, {{ var('anomaly_std_floor', 1) }}) <= -{{ z }}
+
+),
+
+-- 进度落后: completion more than var behind_pace_points behind time progress, after the
+-- middle of the open month (as of the as-of date).
+behind_pace as (
+
+    select
+        'behind_pace' as kind,
+        rep_id,
+        team_id,
+        'rep' as entity_type,
+        rep_id as entity_id,
+        'completion_rate' as metric,
+        '进度落后 ' || period_label || ': completion ' || printf('%.0f%%', 100 * completion_rate)
+        || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
+        completion_rate as measured_value,
+        time_progress as baseline_value,
+        time_progress - {{ var('behind_pace_points', 0.2) }} as threshold_value,
+        period_start as start_date,
+        period_end as end_date
+
+    from rep_months
+    where
+        not is_closed
+        and time_progress > 0.5
+        and completion_rate < time_progress - {{ var('behind_pace_points', 0.2) }}
+
+    union all
+
+    select
+        'behind_pace' as kind,
+        null as rep_id,
+        team_id,
+        'team' as entity_type,
+        team_id as entity_id,
+        'completion_rate' as metric,
+        '进度落后 ' || period_label || ': team completion '
+        || printf('%.0f%%', 100 * completion_rate)
+        || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
+        completion_rate as measured_value,
+        time_progress as baseline_value,
+        time_progress - {{ var('behind_pace_points', 0.2) }} as threshold_value,
+        period_start as start_date,
+        period_end as end_date
+
+    from team_months
+    where
+        not is_closed
+        and time_progress > 0.5
+        and completion_rate < time_progress - {{ var('behind_pace_points', 0.2) }}
+
+),
+
+-- 需辅导: completion below var coaching_completion in two or more closed months in a row.
+low_months as (
+
+    select
+        rep_id,
+        team_id,
+        period_label,
+        completion_rate,
+        period_start,
+        period_end,
+        year(period_start) * 12 + month(period_start)
+        - row_number() over (partition by rep_id order by period_start) as run_number
+
+    from rep_months
+    where is_closed and completion_rate < {{ var('coaching_completion', 0.8) }}
+
+),
+
+needs_coaching as (
+
+    select
+        'needs_coaching' as kind,
+        rep_id,
+        arg_max(team_id, period_start) as team_id,
+        'rep' as entity_type,
+        rep_id as entity_id,
+        'completion_rate' as metric,
+        '需辅导 completion below ' || printf('%.0f%%', 100 * {{ var('coaching_completion', 0.8) }})
+        || ' for ' || count(*) || ' months in a row: '
+        || string_agg(
+            period_label || ' ' || printf('%.0f%%', 100 * completion_rate), ', '
+            order by period_start
+        ) as detail,
+        arg_max(completion_rate, period_start) as measured_value,
+        cast({{ var('coaching_completion', 0.8) }} as double) as threshold_value,
+        min(period_start) as start_date,
+        max(period_end) as end_date
+
+    from low_months
+    group by rep_id, run_number
+    having count(*) >= 2
+
+),
+
+findings as (
+
+    select * from report_findings
+    union all by name
+    select * from record_findings
+    union all by name
+    select * from team_volume_drops
+    union all by name
+    select * from behind_pace
+    union all by name
+    select * from needs_coaching
+
+),
+
+final as (
+
+    select
+        findings.kind || ':' || findings.entity_type || ':' || coalesce(findings.entity_id, '')
+        || ':' || coalesce(findings.metric, '') || '@'
+        || coalesce(strftime(findings.start_date, '%Y-%m-%d'), '') as anomaly_id,
+        findings.kind,
+        case
+            when findings.kind in ('behind_pace', 'needs_coaching') then 'performance'
+            else 'data_quality'
+        end as category,
+        case
+            when findings.kind in (
+                'impossible_value', 'rejected_report', 'future_date', 'submitted_before_day',
+                'unknown_rep', 'unknown_customer', 'unknown_receivable',
+                'payment_exceeds_receivable'
+            ) then 'error'
+            else 'warn'
+        end as severity,
+        findings.rep_id,
+        coalesce(findings.team_id, assignments.team_id) as team_id,
+        findings.entity_type,
+        findings.entity_id,
+        findings.metric,
+        findings.detail,
+        cast(findings.measured_value as double) as measured_value,
+        cast(findings.baseline_value as double) as baseline_value,
+        cast(findings.threshold_value as double) as threshold_value,
+        cast(findings.z_score as double) as z_score,
+        findings.start_date,
+        findings.end_date
+
+    from findings
+    left join assignments
+        on
+            findings.rep_id = assignments.rep_id
+            and findings.start_date >= assignments.span_from
+            and findings.start_date < assignments.span_to
+
+)
+
+select * from final

@@ -1,0 +1,184 @@
+{#-
+    Findings on the reports themselves (SPEC §4), one row each, before ids and severities are
+    added in dq_anomalies: zero-visit streaks, activity spikes and drops against the rep's own
+    weekday-aware baseline, impossible values (rows rejected at ingest for an out-of-range value,
+    and visits above var max_daily_visits), other rejected reports, reports submitted before
+    their day, and duplicate submissions.
+-#}
+{%- set z = var('anomaly_z', 3) -%}
+with
+
+all_submissions as (
+
+    select * from {{ ref('int_report_submissions_unioned') }}
+
+),
+
+streaks as (
+
+    select * from {{ ref('int_zero_visit_days_grouped_to_streaks') }}
+
+),
+
+activity_scores as (
+
+    select * from {{ ref('int_daily_activity_scored_against_baselines') }}
+
+),
+
+daily_rejects as (
+
+    select * from {{ ref('stg_raw__daily_report_rejects') }}
+
+),
+
+daily_reports as (
+
+    select * from {{ ref('fct_daily_reports') }}
+
+),
+
+-- 连续零拜访
+zero_visit_streaks as (
+
+    select
+        'zero_visit_streak' as kind,
+        rep_id,
+        team_id,
+        'rep' as entity_type,
+        rep_id as entity_id,
+        'visits' as metric,
+        '连续零拜访 visits = 0 on ' || streak_days || ' consecutive working days' as detail,
+        cast(streak_days as double) as measured_value,
+        cast({{ var('zero_visit_streak_days', 3) }} as double) as threshold_value,
+        start_date,
+        end_date
+
+    from streaks
+
+),
+
+-- 活动异常: |z| against the rep's own trailing, weekday-adjusted baseline.
+activity_anomalies as (
+
+    select
+        case when z_score > 0 then 'activity_spike' else 'activity_drop' end as kind,
+        rep_id,
+        team_id,
+        'daily_report' as entity_type,
+        rep_id || '@' || strftime(report_date, '%Y-%m-%d') as entity_id,
+        metric,
+        case when z_score > 0 then '活动激增 ' else '活动骤降 ' end
+        || metric || ' = ' || cast(measured_value as bigint)
+        || ' against a baseline of ' || printf('%.1f', expected_value)
+        || ' (z = ' || printf('%.1f', z_score) || ')' as detail,
+        measured_value,
+        expected_value as baseline_value,
+        cast({{ z }} as double) as threshold_value,
+        z_score,
+        report_date as start_date,
+        report_date as end_date
+
+    from activity_scores
+    where is_scored and abs(z_score) >= {{ z }}
+
+),
+
+-- 不可能的数值: rejected at ingest (out of the contract's range), or above the plausible maximum.
+rejected_values as (
+
+    select
+        case when is_out_of_range then 'impossible_value' else 'rejected_report' end as kind,
+        rep_id,
+        'daily_report' as entity_type,
+        coalesce(rep_id || '@' || strftime(report_date, '%Y-%m-%d'), reject_id) as entity_id,
+        reason_column as metric,
+        '数值异常 rejected at ingest: ' || reason as detail,
+        try_cast(reason_value_text as double) as measured_value,
+        reason_bound as threshold_value,
+        report_date as start_date,
+        report_date as end_date
+
+    from daily_rejects
+
+),
+
+implausible_values as (
+
+    select
+        'impossible_value' as kind,
+        rep_id,
+        'daily_report' as entity_type,
+        daily_report_id as entity_id,
+        'visits' as metric,
+        '数值异常 visits = ' || visits || ' is above the maximum '
+        || {{ var('max_daily_visits', 50) }} || ' a day' as detail,
+        cast(visits as double) as measured_value,
+        cast({{ var('max_daily_visits', 50) }} as double) as threshold_value,
+        report_date as start_date,
+        report_date as end_date
+
+    from daily_reports
+    where visits > {{ var('max_daily_visits', 50) }}
+
+),
+
+-- 提前提交: submitted before the day (or the ISO week) it reports on.
+early_submissions as (
+
+    select
+        'submitted_before_day' as kind,
+        rep_id,
+        report_type || '_report' as entity_type,
+        rep_id || '@' || strftime(period_start, '%Y-%m-%d') as entity_id,
+        'submitted_at' as metric,
+        '提前提交 ' || report_type || ' report for ' || strftime(period_start, '%Y-%m-%d')
+        || ' submitted at ' || strftime(min(submitted_at), '%Y-%m-%d %H:%M') as detail,
+        period_start as start_date,
+        period_start as end_date
+
+    from all_submissions
+    where cast(submitted_at as date) < period_start
+    group by report_type, rep_id, period_start
+
+),
+
+-- 重复提交: more than one distinct submission for one rep and day (or week).
+duplicates as (
+
+    select
+        'duplicate_submission' as kind,
+        rep_id,
+        report_type || '_report' as entity_type,
+        rep_id || '@' || strftime(period_start, '%Y-%m-%d') as entity_id,
+        'submitted_at' as metric,
+        '重复提交 ' || count(distinct submitted_at) || ' submissions: '
+        || string_agg(distinct strftime(submitted_at, '%Y-%m-%d %H:%M:%S'), ', ') as detail,
+        cast(count(distinct submitted_at) as double) as measured_value,
+        1.0 as threshold_value,
+        period_start as start_date,
+        period_start as end_date
+
+    from all_submissions
+    group by report_type, rep_id, period_start
+    having count(distinct submitted_at) > 1
+
+),
+
+final as (
+
+    select * from zero_visit_streaks
+    union all by name
+    select * from activity_anomalies
+    union all by name
+    select * from rejected_values
+    union all by name
+    select * from implausible_values
+    union all by name
+    select * from early_submissions
+    union all by name
+    select * from duplicates
+
+)
+
+select * from final

@@ -1,0 +1,64 @@
+-- Daily reports rejected at ingest (拒收日报), one row per rejected row and reason, the text
+-- values parsed back where they can be: a report rejected for an impossible value (e.g.
+-- negative visits) was still submitted, and the data-quality marts must still see it.
+with
+
+source as (
+
+    select * from {{ source('raw', 'daily_reports__rejects') }}
+
+),
+
+reasons as (
+
+    select
+        *,
+        unnest(string_split(_reasons, '; ')) as reason,
+        generate_subscripts(string_split(_reasons, '; '), 1) as reason_number
+
+    from source
+
+),
+
+renamed as (
+
+    select
+        _file_id || '#' || _row_number || '#' || reason_number as reject_reason_id,
+        _file_id || '#' || _row_number as reject_id,
+        trim(rep_id) as rep_id,
+        rep_name,
+        reason,
+        -- Range reasons read `<column>: '<value>' is below the minimum <bound>`.
+        nullif(regexp_extract(reason, '^([a-z_]+): ', 1), '') as reason_column,
+        nullif(regexp_extract(reason, '^[a-z_]+: ''(.*)'' is ', 1), '') as reason_value_text,
+        try_cast(visits as bigint) as visits,
+        try_cast(calls as bigint) as calls,
+        try_cast(new_leads as bigint) as new_leads,
+        try_cast(
+            regexp_extract(reason, 'is (below the minimum|above the maximum) (.+)$', 2) as double
+        ) as reason_bound,
+        cast(reason_number as integer) as reason_number,
+        regexp_matches(reason, 'is (below the minimum|above the maximum) ') as is_out_of_range,
+        cast(
+            try_strptime(trim(report_date), ['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d'])
+            as date
+        ) as report_date,
+        try_strptime(
+            trim(submitted_at),
+            [
+                '%Y-%m-%d %H:%M:%S',
+                '%Y-%m-%d %H:%M',
+                '%Y/%m/%d %H:%M:%S',
+                '%Y/%m/%d %H:%M',
+                '%Y-%m-%dT%H:%M:%S'
+            ]
+        ) as submitted_at,
+        _file_id,
+        _row_number,
+        _loaded_at
+
+    from reasons
+
+)
+
+select * from renamed

@@ -1,0 +1,29 @@
+-- Every distinct submission of a daily report (日报), not only the one staging keeps: the
+-- first submission decides lateness and a second one is a duplicate (重复提交). The same
+-- submission re-exported in a later file is one submission (latest file wins).
+with
+
+source as (
+
+    select * from {{ source('raw', 'daily_reports') }}
+
+),
+
+renamed as (
+
+    select
+        rep_id,
+        visits,
+        calls,
+        new_leads,
+        report_date,
+        submitted_at,
+        _file_id,
+        _loaded_at
+
+    from source
+    qualify {{ latest_file_wins(['rep_id', 'report_date', 'submitted_at']) }}
+
+)
+
+select * from renamed

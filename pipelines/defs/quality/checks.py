@@ -1,0 +1,114 @@
+"""Asset checks on the data-quality marts: one check per rule family, failing with the reps concerned.
+
+The findings are rows of marts.dq_submissions and marts.dq_anomalies (dbt, `models/quality`);
+these checks turn them into Dagster check results (ERROR for impossible data, unknown references
+and overpayments, WARN for the rest) whose metadata lists the reps and teams concerned. Great
+Expectations suites (`expectations/marts/*.json`) check distributions and ranges of
+the KPI and submission marts that dbt tests do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dagster as dg
+import duckdb
+
+from pipelines.defs.resources import WarehouseResource
+from salespulse.config import PROJECT_ROOT, get_settings
+from salespulse.quality import rules
+
+# dagster-dbt keys a model by its schema and name.
+SUBMISSIONS_KEY = dg.AssetKey(["marts", rules.SUBMISSIONS])
+ANOMALIES_KEY = dg.AssetKey(["marts", rules.ANOMALIES])
+KPI_REP_MONTHLY_KEY = dg.AssetKey(["marts", "kpi_rep_monthly"])
+KPI_TEAM_MONTHLY_KEY = dg.AssetKey(["marts", "kpi_team_monthly"])
+
+MART_SUITES_DIR = PROJECT_ROOT / "expectations" / "marts"
+# Mart (table in schema marts) → its asset key; one GX suite per mart: expectations/<mart>.json.
+GX_MARTS = {
+    "kpi_rep_monthly": KPI_REP_MONTHLY_KEY,
+    "kpi_team_monthly": KPI_TEAM_MONTHLY_KEY,
+    rules.SUBMISSIONS: SUBMISSIONS_KEY,
+}
+GX_CHECK = "great_expectations"
+
+
+def rule_asset_key(rule: rules.CheckRule) -> dg.AssetKey:
+    return SUBMISSIONS_KEY if rule.table == rules.SUBMISSIONS else ANOMALIES_KEY
+
+
+def _severity(level: str) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if level == "error" else dg.AssetCheckSeverity.WARN
+
+
+def rule_result(outcome: rules.CheckOutcome) -> dg.AssetCheckResult:
+    rule = outcome.rule
+    return dg.AssetCheckResult(
+        asset_key=rule_asset_key(rule),
+        check_name=rule.name,
+        passed=outcome.passed,
+        severity=_severity(rule.severity),
+        description=rule.description,
+        metadata={
+            "findings": outcome.count,
+            "reps_concerned": dg.MetadataValue.json(outcome.reps),
+            "teams_concerned": dg.MetadataValue.json(outcome.teams),
+            "by_rep": dg.MetadataValue.md(rules.by_rep_markdown(outcome.findings)),
+            "latest_findings": dg.MetadataValue.md(rules.findings_markdown(outcome.findings)),
+            "kinds": dg.MetadataValue.json(list(rule.values)),
+            "as_of": get_settings().as_of.isoformat(),
+        },
+    )
+
+
+def evaluate_rules(con: duckdb.DuckDBPyConnection) -> Iterator[dg.AssetCheckResult]:
+    for rule in rules.RULES:
+        yield rule_result(rules.evaluate(con, rule))
+
+
+def evaluate_suites(con: duckdb.DuckDBPyConnection) -> Iterator[dg.AssetCheckResult]:
+    from salespulse.quality.expectations import Validator
+
+    validator = Validator(MART_SUITES_DIR)
+    for mart, key in GX_MARTS.items():
+        frame = con.execute(f"select * from marts.{mart}").df()
+        outcome = validator.validate(mart, frame)
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=GX_CHECK,
+            passed=outcome.success,
+            severity=_severity(outcome.severity),
+            description=f"Great Expectations suite expectations/marts/{mart}.json",
+            metadata={
+                "rows_validated": outcome.rows,
+                "expectations_evaluated": outcome.evaluated,
+                "failed_expectations": dg.MetadataValue.json(outcome.failures),
+            },
+        )
+
+
+RULE_CHECK_SPECS = [
+    dg.AssetCheckSpec(rule.name, asset=rule_asset_key(rule), description=rule.description)
+    for rule in rules.RULES
+]
+SUITE_CHECK_SPECS = [
+    dg.AssetCheckSpec(
+        GX_CHECK, asset=key, description=f"Great Expectations suite expectations/marts/{mart}.json"
+    )
+    for mart, key in GX_MARTS.items()
+]
+
+
+@dg.multi_asset_check(specs=RULE_CHECK_SPECS, name="dq_rule_checks", pool="warehouse")
+def dq_rule_checks(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+    """Late, missing, streaks, anomalies, impossible data, unknown references, overpayments."""
+    with warehouse.connect() as con:
+        yield from evaluate_rules(con)
+
+
+@dg.multi_asset_check(specs=SUITE_CHECK_SPECS, name="dq_mart_expectations", pool="warehouse")
+def dq_mart_expectations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+    """Great Expectations suites on the KPI and submission marts."""
+    with warehouse.connect() as con:
+        yield from evaluate_suites(con)

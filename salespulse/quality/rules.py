@@ -1,0 +1,211 @@
+"""The data-quality checks on the dq marts, free of Dagster: what each check reports and for whom.
+
+The rules themselves live in dbt (`dbt_project/models/quality`): every finding is a row of
+`marts.dq_submissions` (late, missing) or `marts.dq_anomalies` (everything else). A check
+here only groups those rows: it fails when its rows exist, and says which reps and teams they
+concern, so the Dagster UI shows what failed and for whom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+SUBMISSIONS = "dq_submissions"
+ANOMALIES = "dq_anomalies"
+
+# One frame shape for both marts: what the metadata tables and the digest show.
+_SUBMISSION_FINDINGS = """
+select
+    rep_id, team_id, report_type || '_' || status as kind, period_start as start_date,
+    period_end as end_date,
+    report_type || ' report ' || period_label || ' ' || status
+        || coalesce(' by ' || minutes_late || ' min', '') as detail
+from marts.dq_submissions
+where list_contains(?, status)
+order by period_start desc, rep_id
+"""
+
+_ANOMALY_FINDINGS = """
+select rep_id, team_id, kind, start_date, end_date, detail
+from marts.dq_anomalies
+where list_contains(?, kind)
+order by start_date desc, rep_id, anomaly_id
+"""
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    """One asset check: the rows of `table` whose kind (or status) is in `values`."""
+
+    name: str
+    table: str
+    values: tuple[str, ...]
+    severity: str  # "error" | "warn"
+    description: str
+
+
+RULES: tuple[CheckRule, ...] = (
+    CheckRule(
+        "late_reports",
+        SUBMISSIONS,
+        ("late",),
+        "warn",
+        "迟交 Daily reports submitted after 17:00 on their day, weekly reports after Monday 12:00.",
+    ),
+    CheckRule(
+        "missing_reports",
+        SUBMISSIONS,
+        ("missing",),
+        "warn",
+        "缺交 Expected daily or weekly reports not submitted by the end of the as-of date.",
+    ),
+    CheckRule(
+        "zero_visit_streaks",
+        ANOMALIES,
+        ("zero_visit_streak",),
+        "warn",
+        "连续零拜访 Reps with zero visits on N consecutive working days (SALESPULSE_ZERO_VISIT_STREAK_DAYS).",
+    ),
+    CheckRule(
+        "activity_anomalies",
+        ANOMALIES,
+        ("activity_spike", "activity_drop", "team_volume_drop"),
+        "warn",
+        "活动异常 Visits or calls |z| >= SALESPULSE_ANOMALY_Z against the rep's own weekday-aware "
+        "baseline, and drops of a team's daily submission volume.",
+    ),
+    CheckRule(
+        "duplicate_submissions",
+        ANOMALIES,
+        ("duplicate_submission",),
+        "warn",
+        "重复提交 More than one submission for one rep and day (or week).",
+    ),
+    CheckRule(
+        "impossible_values",
+        ANOMALIES,
+        ("impossible_value", "rejected_report", "future_date", "submitted_before_day"),
+        "error",
+        "数值异常 Negative or absurd values (visits above SALESPULSE_MAX_DAILY_VISITS), dates in the "
+        "future, reports submitted before their day.",
+    ),
+    CheckRule(
+        "unknown_references",
+        ANOMALIES,
+        ("unknown_rep", "unknown_customer", "unknown_receivable"),
+        "error",
+        "未知引用 Orders or reports of reps not in the roster, orders of unknown customers, payments of "
+        "unknown receivables.",
+    ),
+    CheckRule(
+        "overpayments",
+        ANOMALIES,
+        ("payment_exceeds_receivable",),
+        "error",
+        "超额回款 Receivables (or orders) paid more than they are due.",
+    ),
+    CheckRule(
+        "behind_pace",
+        ANOMALIES,
+        ("behind_pace",),
+        "warn",
+        "进度落后 Reps and teams whose completion is more than SALESPULSE_BEHIND_PACE_POINTS behind time "
+        "progress after the middle of the month.",
+    ),
+    CheckRule(
+        "needs_coaching",
+        ANOMALIES,
+        ("needs_coaching",),
+        "warn",
+        "需辅导 Reps below SALESPULSE_COACHING_COMPLETION of target two months in a row.",
+    ),
+)
+
+
+@dataclass
+class CheckOutcome:
+    rule: CheckRule
+    findings: pd.DataFrame
+    reps: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.findings.empty
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> CheckOutcome:
+    sql = _SUBMISSION_FINDINGS if rule.table == SUBMISSIONS else _ANOMALY_FINDINGS
+    frame = con.execute(sql, [list(rule.values)]).df()
+    reps = sorted(frame["rep_id"].dropna().unique().tolist())
+    teams = sorted(frame["team_id"].dropna().unique().tolist())
+    return CheckOutcome(rule, frame, reps, teams)
+
+
+def _cell(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | date):
+        return value.strftime("%Y-%m-%d")
+    return str(value).replace("|", "\\|")
+
+
+def by_rep_markdown(findings: pd.DataFrame, limit: int = 50) -> str:
+    """Reps concerned, most findings first: what the UI shows under the failed check."""
+    if findings.empty:
+        return "No findings."
+    frame = findings.assign(rep_id=findings["rep_id"].fillna("(none)"))
+    grouped = (
+        frame.groupby("rep_id", dropna=False)
+        .agg(
+            team_id=("team_id", "last"),
+            findings=("kind", "size"),
+            kinds=("kind", lambda s: ", ".join(sorted(set(s)))),
+            latest=("end_date", "max"),
+        )
+        .sort_values(["findings", "latest"], ascending=[False, False])
+        .head(limit)
+    )
+    lines = ["| rep | team | findings | kinds | latest |", "|---|---|---:|---|---|"]
+    for rep, row in grouped.iterrows():
+        cells = [_cell(rep), _cell(row.team_id), str(row.findings), _cell(row.kinds), _cell(row.latest)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def findings_markdown(findings: pd.DataFrame, limit: int = 30) -> str:
+    """The most recent findings, one line each."""
+    if findings.empty:
+        return "No findings."
+    lines = ["| rep | team | kind | from | to | detail |", "|---|---|---|---|---|---|"]
+    for row in findings.head(limit).itertuples(index=False):
+        lines.append(
+            f"| {_cell(row.rep_id)} | {_cell(row.team_id)} | {_cell(row.kind)} | {_cell(row.start_date)} "
+            f"| {_cell(row.end_date)} | {_cell(row.detail)} |"
+        )
+    if len(findings) > limit:
+        lines.append(f"\n… and {len(findings) - limit} more: query marts.{ANOMALIES} / marts.{SUBMISSIONS}.")
+    return "\n".join(lines)
+
+
+def digest_markdown(rows: list[dict]) -> str:
+    """The failed checks of a run, as the digest asset's metadata shows them."""
+    if not rows:
+        return "Every check passed."
+    lines = ["| asset | check | severity | findings | reps concerned |", "|---|---|---|---:|---|"]
+    for row in rows:
+        reps = ", ".join(row["reps_concerned"][:20]) + (" …" if len(row["reps_concerned"]) > 20 else "")
+        findings = "" if row["findings"] is None else row["findings"]
+        lines.append(
+            f"| {_cell(row['asset_key'])} | {_cell(row['check_name'])} | {row['severity']} "
+            f"| {findings} | {_cell(reps)} |"
+        )
+    return "\n".join(lines)
