@@ -308,7 +308,7 @@ def warehouse(tmp_path_factory) -> Path:
             "--log-path",
             str(tmp / "logs"),
             "--vars",
-            f"{{as_of_date: '{AS_OF}'}}",
+            f"{{as_of_date: '{AS_OF}', dq_start_date: '2026-02-01'}}",  # reports owed from February
         ],
         cwd=ROOT,
         env=env,

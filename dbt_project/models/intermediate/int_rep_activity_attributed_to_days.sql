@@ -43,9 +43,9 @@ daily_reports as (
 
 ),
 
-dates as (
+submissions as (
 
-    select * from {{ ref('dim_dates') }}
+    select * from {{ ref('dq_submissions') }}
 
 ),
 
@@ -200,35 +200,26 @@ activity as (
 
 ),
 
--- A daily report is expected from every active sales rep (role rep, between hire and leave
--- date) on every working day up to the as-of date.
+-- Expected daily reports and their status come from the data-quality mart, so on_time_rate
+-- here and marts.dq_submissions can never disagree (same working days, window, deadline,
+-- and a report rejected at ingest counts as submitted on time or late by its timestamp).
 expected_reports as (
 
     select
-        reps.rep_id,
+        submissions.rep_id,
         reps.team_id,
         reps.region,
-        dates.date_day,
+        submissions.period_start as date_day,
         1 as daily_reports_expected,
-        case
-            when daily_reports.rep_id is not null and not daily_reports.is_late then 1 else 0
-        end as daily_reports_on_time
+        case when submissions.status = 'on_time' then 1 else 0 end as daily_reports_on_time
 
-    from dates
+    from submissions
     inner join reps
         on
-            dates.date_day >= reps.valid_from
-            and (reps.valid_to is null or dates.date_day < reps.valid_to)
-            and dates.date_day >= reps.hire_date
-            and (reps.leave_date is null or dates.date_day <= reps.leave_date)
-    left join daily_reports
-        on
-            reps.rep_id = daily_reports.rep_id
-            and dates.date_day = daily_reports.report_date
-    where
-        dates.is_workday
-        and dates.date_day <= {{ as_of_date() }}
-        and reps.role = 'rep'
+            submissions.rep_id = reps.rep_id
+            and submissions.period_start >= reps.valid_from
+            and (reps.valid_to is null or submissions.period_start < reps.valid_to)
+    where submissions.report_type = 'daily'
 
 ),
 

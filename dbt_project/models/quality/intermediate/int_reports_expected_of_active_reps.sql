@@ -37,16 +37,18 @@ submissions as (
 
 windows as (
 
-    select
-        {%- if start_date %}
+    {%- if start_date %}
+    -- One row: the configured start of the window.
+        select
             cast('{{ start_date }}' as date) as daily_window_start,
             cast('{{ start_date }}' as date) as weekly_window_start
-        {%- else %}
+    {%- else %}
+        select
             min(case when report_type = 'daily' then period_start end) as daily_window_start,
             min(case when report_type = 'weekly' then period_start end) as weekly_window_start
-        {%- endif %}
 
-    from submissions
+        from submissions
+    {%- endif %}
 
 ),
 
