@@ -156,6 +156,13 @@ def build_query(
         f"{lit(key + '=')} || coalesce(cast({ident(key)} as varchar), '')" for key in contract.keys
     )
     text_names = ", ".join(ident(column.name + "__text") for column in contract.columns)
+    # The first good row of each key in its file; not needed when repeated keys are allowed.
+    first_good_key = (
+        "cast(null as bigint)"
+        if contract.allow_duplicate_keys
+        else "min(case when len(_base_reasons) = 0 and first_same_row = _row_number then _row_number end)"
+        f" over (partition by _file_id, {keys})"
+    )
     key_clash = "false" if contract.allow_duplicate_keys else "coalesce(first_good_key < _row_number, false)"
     key_message = f"'duplicate key (' || {key_label} || ') of row ' || first_good_key || ' in the same file'"
     return f"""
@@ -178,8 +185,7 @@ checked as (
 keyed as (
     select
         *,
-        min(case when len(_base_reasons) = 0 and first_same_row = _row_number then _row_number end)
-            over (partition by _file_id, {keys}) as first_good_key
+        {first_good_key} as first_good_key
     from checked
     as typed
 )

@@ -6,7 +6,9 @@ create or replace temp macro sp_text(s) as nullif(trim(s), '');
 -- Numbers as exported: thousands separators, currency signs, spaces, and the 万 (10,000) unit.
 create or replace temp macro sp_num_text(s) as nullif(regexp_replace(trim(s), '[,，\s¥￥元]', '', 'g'), '');
 
-create or replace temp macro sp_number(s) as (
+create or replace temp macro sp_number(s) as coalesce(
+    -- Plain numbers take the native cast; only text with separators or units is cleaned up.
+    try_cast(trim(s) as decimal(30, 8)),
     case
         when sp_num_text(s) like '%万'
             then try_cast(rtrim(sp_num_text(s), '万') as decimal(30, 8)) * 10000
@@ -53,11 +55,12 @@ create or replace temp macro sp_timestamp_local(s) as coalesce(
     )
 );
 
-create or replace temp macro sp_date(s) as (
+create or replace temp macro sp_date(s) as coalesce(
+    try_cast(trim(s) as date),
     case
         when sp_text(s) is null then null
         when sp_is_serial(s) then cast(date '1899-12-30' + cast(floor(cast(trim(s) as double)) as integer) as date)
-        else coalesce(try_cast(trim(s) as date), cast(sp_timestamp_local(s) as date))
+        else cast(sp_timestamp_local(s) as date)
     end
 );
 
@@ -66,6 +69,11 @@ create or replace temp macro sp_date(s) as (
 create or replace temp macro sp_timestamp(s, tz) as (
     case
         when sp_text(s) is null then null
+        -- 'YYYY-MM-DD HH:MM:SS' and shorter, without an offset: the native cast.
+        when
+            length(trim(s)) <= 19 and strpos(s, '+') = 0 and not ends_with(trim(s), 'Z')
+            and try_cast(trim(s) as timestamp) is not null
+            then try_cast(trim(s) as timestamp)
         when sp_is_serial(s)
             then timestamp '1899-12-30 00:00:00'
             + to_microseconds(cast(round(cast(trim(s) as double) * 86400000000) as bigint))
