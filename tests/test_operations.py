@@ -186,3 +186,26 @@ def test_sensors_alert_on_a_failed_run_and_on_failed_error_checks(home, webhook,
     alert_on_run_failure(context)
     assert received[-1]["title"] == "run failed: __ephemeral_asset_job__"
     assert received[-1]["items"] == [{"step": "_flaky"}]
+
+
+def test_a_run_is_as_of_its_tag_else_the_end_of_its_partition(monkeypatch):
+    from pipelines.defs.as_of import period_end_as_of, run_as_of
+    from pipelines.defs.briefs.assets import daily_partitions, monthly_partitions, weekly_partitions
+
+    monkeypatch.delenv("SALESPULSE_AS_OF", raising=False)
+    assert period_end_as_of(daily_partitions, "2026-10-10") == date(2026, 10, 10)
+    assert period_end_as_of(weekly_partitions, "2026-11-16") == date(2026, 11, 23)
+    assert period_end_as_of(monthly_partitions, "2026-12-01") == date(2027, 1, 1)
+    tagged = _evaluate(daily_after_deadline, datetime(2026, 10, 9, 17, 30)).run_requests[0]
+    assert tagged.tags["salespulse/as_of"] == "2026-10-09"
+
+    class _Run:
+        tags = {"dagster/partition": "2026-03-09"}  # noqa: RUF012
+
+    class _Context:
+        run = _Run()
+        job_def = defs.resolve_job_def("weekly_run")
+
+    assert run_as_of(_Context()) == date(2026, 3, 16)
+    _Run.tags = {"dagster/partition": "2026-03-09", "salespulse/as_of": "2026-03-20"}
+    assert run_as_of(_Context()) == date(2026, 3, 20)

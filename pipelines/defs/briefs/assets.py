@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.as_of import run_as_of
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.warehouse.assets import dbt_warehouse
 from salespulse.briefs.deliver import SmtpConfig
@@ -93,7 +94,7 @@ def _materialize(
         briefs_dir=settings.briefs_dir,
         outbox_dir=settings.outbox_dir,
         locale=config.locale or settings.locale,
-        as_of=settings.as_of,
+        as_of=run_as_of(context),
         smtp=smtp,
         send=send,
         only=set(config.only) or None,

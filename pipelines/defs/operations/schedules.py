@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 import dagster as dg
 
+from pipelines.defs.as_of import AS_OF_TAG
 from pipelines.defs.briefs.assets import DAILY_KEY, MONTHLY_KEY, WEEKLY_KEY
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
@@ -53,12 +54,18 @@ def _calendar() -> WorkCalendar:
 def daily_request(day: date, calendar: WorkCalendar) -> dg.RunRequest | dg.SkipReason:
     if not calendar.is_workday(day):
         return dg.SkipReason(f"{day} is not a working day: no daily run, no digest")
-    return dg.RunRequest(run_key=f"daily-{day}", partition_key=day.isoformat())
+    return dg.RunRequest(
+        run_key=f"daily-{day}", partition_key=day.isoformat(), tags={AS_OF_TAG: day.isoformat()}
+    )
 
 
 def weekly_request(day: date) -> dg.RunRequest:
     week_start = day - timedelta(days=day.weekday() + 7)
-    return dg.RunRequest(run_key=f"weekly-{week_start}", partition_key=week_start.isoformat())
+    return dg.RunRequest(
+        run_key=f"weekly-{week_start}",
+        partition_key=week_start.isoformat(),
+        tags={AS_OF_TAG: day.isoformat()},
+    )
 
 
 def monthly_request(day: date, calendar: WorkCalendar) -> dg.RunRequest | dg.SkipReason:
@@ -66,7 +73,11 @@ def monthly_request(day: date, calendar: WorkCalendar) -> dg.RunRequest | dg.Ski
     if day != first_workday:
         return dg.SkipReason(f"{day} is not the first working day of the month ({first_workday})")
     previous = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return dg.RunRequest(run_key=f"monthly-{previous:%Y-%m}", partition_key=previous.isoformat())
+    return dg.RunRequest(
+        run_key=f"monthly-{previous:%Y-%m}",
+        partition_key=previous.isoformat(),
+        tags={AS_OF_TAG: day.isoformat()},
+    )
 
 
 _settings = get_settings()

@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
-from salespulse.config import PROJECT_ROOT, get_settings
+from salespulse.config import PROJECT_ROOT
 from salespulse.quality import rules
 
 # dagster-dbt keys a model by its schema and name.
@@ -57,7 +57,6 @@ def rule_result(outcome: rules.CheckOutcome) -> dg.AssetCheckResult:
             "by_rep": dg.MetadataValue.md(rules.by_rep_markdown(outcome.findings)),
             "latest_findings": dg.MetadataValue.md(rules.findings_markdown(outcome.findings)),
             "kinds": dg.MetadataValue.json(list(rule.values)),
-            "as_of": get_settings().as_of.isoformat(),
         },
     )
 

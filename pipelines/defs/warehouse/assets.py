@@ -3,11 +3,13 @@
 import json
 import os
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from pipelines.defs.as_of import run_as_of
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.warehouse.project import dbt_project
 from salespulse.config import get_settings
@@ -27,11 +29,11 @@ class Translator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def dbt_vars() -> dict[str, str | int | float]:
+def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
     """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
     settings = get_settings()
     return {
-        "as_of_date": settings.as_of.isoformat(),
+        "as_of_date": (as_of or settings.as_of).isoformat(),
         "business_timezone": settings.timezone,
         "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
         "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
@@ -55,7 +57,9 @@ def dbt_vars() -> dict[str, str | int | float]:
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # dbt's profiles.yml reads the same setting as the warehouse resource.
     os.environ["SALESPULSE_WAREHOUSE"] = warehouse.path
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars())], context=context).stream()
+    as_of = run_as_of(context)
+    context.log.info(f"building the warehouse as of {as_of}")
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars(as_of))], context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:
