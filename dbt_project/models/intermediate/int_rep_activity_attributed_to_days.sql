@@ -180,7 +180,9 @@ collections as (
     from receivables
     left join collected_by_as_of
         on receivables.receivable_id = collected_by_as_of.receivable_id
-    where not receivables.is_order_cancelled
+    -- A receivable whose order has not been loaded yet (finance exported before the CRM) has
+    -- no owner: like an order of an unknown rep, it counts once its order arrives.
+    where not receivables.is_order_cancelled and receivables.owner_rep_id is not null
 
 ),
 
