@@ -106,7 +106,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _cmd_sql(args: argparse.Namespace) -> int:
     from salespulse.sql_shell import shell
 
-    return shell(get_settings().analytics_path, command=args.command)
+    return shell(get_settings().analytics_path, command=args.command, as_csv=args.csv, max_rows=args.max_rows)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sql", help="SQL shell on analytics.duckdb, the read-only copy of the marts")
     p.add_argument("-c", "--command", help="run one statement and exit")
+    p.add_argument("--csv", action="store_true", help="print results as CSV, every row (for scripts)")
+    p.add_argument(
+        "--max-rows", type=int, default=1000, help="rows shown per result in table mode (0: DuckDB's)"
+    )
     p.set_defaults(func=_cmd_sql)
 
     p = sub.add_parser("summary", help="what the last pipeline run did and where the outputs are")

@@ -1,39 +1,65 @@
 """`salespulse sql`: an SQL shell on analytics.duckdb, the analysts' read-only copy of the marts.
 
 Reading the published copy never blocks the pipeline, and the pipeline never blocks a reader.
-Statements end with `;`. `.tables` lists the tables, `.quit` leaves.
+Statements end with `;`. `.tables` lists the tables, `.quit` leaves. `--csv` prints results as
+CSV (every row) for scripts; the exit status is 1 when a statement failed.
 """
 
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
 
 import duckdb
 
 PROMPT, MORE = "salespulse> ", "       ...> "
+TABLES = "select table_schema, table_name from information_schema.tables order by 1, 2"
 
 
-def _run(con: duckdb.DuckDBPyConnection, statement: str, out) -> None:
+def _run(con: duckdb.DuckDBPyConnection, statement: str, out, as_csv: bool, max_rows: int) -> bool:
     try:
+        if as_csv:
+            cursor = con.execute(statement)
+            if cursor.description is None:
+                return True
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow([column[0] for column in cursor.description])
+            while batch := cursor.fetchmany(10_000):
+                writer.writerows(batch)
+            return True
         relation = con.sql(statement)
     except duckdb.Error as exc:
-        print(f"error: {exc}", file=out)
-        return
-    if relation is not None:
-        print(relation, file=out)
+        print(f"error: {exc}", file=sys.stderr if as_csv else out)
+        return False
+    if relation is None:
+        return True
+    rows = relation.count("*").fetchall()[0][0] if max_rows else 0
+    print(relation.limit(max_rows) if max_rows else relation, file=out)
+    if max_rows and rows > max_rows:
+        print(f"({rows:,} rows, first {max_rows:,} shown; use --csv or LIMIT)", file=out)
+    return True
 
 
-def shell(path: Path, command: str | None = None, stdin=None, out=None) -> int:
+def shell(
+    path: Path,
+    command: str | None = None,
+    stdin=None,
+    out=None,
+    as_csv: bool = False,
+    max_rows: int = 0,
+) -> int:
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     if not Path(path).exists():
         print(f"{path} does not exist yet: run `make demo` (or let the pipeline build once)", file=sys.stderr)
         return 1
     con = duckdb.connect(str(path), read_only=True)
+    ok = True
     if command:
-        _run(con, command, out)
-        return 0
+        ok = _run(con, command, out, as_csv, max_rows)
+        con.close()
+        return 0 if ok else 1
     interactive = stdin.isatty()
     if interactive:
         import readline  # noqa: F401  (line editing and history for input())
@@ -51,13 +77,13 @@ def shell(path: Path, command: str | None = None, stdin=None, out=None) -> int:
         if not buffer and stripped in (".quit", ".exit", "\\q"):
             break
         if not buffer and stripped == ".tables":
-            _run(con, "select table_schema, table_name from information_schema.tables order by 1, 2", out)
+            ok &= _run(con, TABLES, out, as_csv, max_rows)
             continue
         buffer.append(line)
         if stripped.endswith(";"):
-            _run(con, "\n".join(buffer), out)
+            ok &= _run(con, "\n".join(buffer), out, as_csv, max_rows)
             buffer = []
     if buffer and "".join(buffer).strip():
-        _run(con, "\n".join(buffer), out)
+        ok &= _run(con, "\n".join(buffer), out, as_csv, max_rows)
     con.close()
-    return 0
+    return 0 if ok else 1

@@ -108,7 +108,17 @@ def test_sql_shell_runs_statements_against_the_published_copy(tmp_path):
     publish_analytics(con, tmp_path / "analytics.duckdb")
     out = io.StringIO()
     script = io.StringIO("select count(*) as reps\nfrom marts.kpi_rep_monthly;\nselect nope;\n.quit\n")
-    assert shell(tmp_path / "analytics.duckdb", stdin=script, out=out) == 0
+    assert shell(tmp_path / "analytics.duckdb", stdin=script, out=out) == 1, (
+        "a failed statement fails the exit"
+    )
     text = out.getvalue()
     assert "1000" in text and "error:" in text
     assert shell(tmp_path / "missing.duckdb") == 1
+    out = io.StringIO()
+    query = "select rep_id, sales_amount from marts.kpi_rep_monthly order by sales_amount"
+    assert shell(tmp_path / "analytics.duckdb", command=query, out=out, as_csv=True) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "rep_id,sales_amount" and len(lines) == 1001, "CSV carries every row"
+    out = io.StringIO()
+    assert shell(tmp_path / "analytics.duckdb", command=query, out=out, max_rows=50) == 0
+    assert "1,000 rows, first 50 shown" in out.getvalue()
