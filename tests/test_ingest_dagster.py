@@ -59,6 +59,11 @@ def test_ingest_run_reports_files_rejects_and_gx_checks(home):
     failed = gx_daily.metadata["failed_expectations"].value
     assert failed[0]["column"] == "visits" and "380" in failed[0]["examples"]
     assert checks[(raw_key("orders"), "great_expectations")].passed
+    registry = dg.AssetKey(["raw", "ingested_files"])
+    quarantine_check = checks[(registry, "no_quarantined_files")]
+    assert not quarantine_check.passed and quarantine_check.severity == dg.AssetCheckSeverity.ERROR
+    assert "orders/bad.csv" in quarantine_check.metadata["files"].value
+    assert not checks[(registry, "no_rejected_rows")].passed
     calendar = materializations[dg.AssetKey(["raw", "work_calendar"])]
     assert calendar["makeup_workdays"].value > 0
 

@@ -51,6 +51,18 @@ def _specs() -> list[dg.AssetSpec]:
 def _check_specs() -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
+            "no_quarantined_files",
+            asset=REGISTRY_KEY,
+            description="Every file landed in this run could be read: a quarantined file means data "
+            "the marts and briefs do not have (ERROR: it alerts).",
+        ),
+        dg.AssetCheckSpec(
+            "no_rejected_rows",
+            asset=REGISTRY_KEY,
+            description="No row of this run's files was rejected (WARN; rejects: raw.<kind>__rejects).",
+        ),
+    ] + [
+        dg.AssetCheckSpec(
             "great_expectations",
             asset=raw_key(kind),
             description=f"Great Expectations suite expectations/{kind}.json on the rows this run loaded",
@@ -147,6 +159,29 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
                     "failed_expectations": dg.MetadataValue.json(outcome.failures),
                 },
             )
+        quarantined = [r for r in report.files if r.status == "quarantined"]
+        yield dg.AssetCheckResult(
+            check_name="no_quarantined_files",
+            asset_key=REGISTRY_KEY,
+            passed=not quarantined,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{len(quarantined)} file(s) quarantined" if quarantined else "all files readable",
+            metadata={
+                "files_quarantined": len(quarantined),
+                "files": dg.MetadataValue.md(_files_markdown(quarantined)) if quarantined else "none",
+            },
+        )
+        partial = [r for r in report.files if r.rows_rejected]
+        yield dg.AssetCheckResult(
+            check_name="no_rejected_rows",
+            asset_key=REGISTRY_KEY,
+            passed=not partial,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rows_rejected": report.rows_rejected,
+                "files": dg.MetadataValue.md(_files_markdown(partial)) if partial else "none",
+            },
+        )
         statuses = Counter(r.status for r in report.files)
         yield dg.MaterializeResult(
             asset_key=REGISTRY_KEY,
