@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from pipelines.defs.ingest.assets import ingest_landing, raw_key, work_calendar
-from pipelines.defs.ingest.sensors import landing_sensor
+from pipelines.defs.ingest.sensors import landing_sensor, latest_closed_day
 from pipelines.defs.resources import WarehouseResource
 
 DAILY = "工号,姓名,日报日期,提交时间,拜访量,电话沟通量,新增潜在客户数,备注\n"
@@ -87,5 +87,22 @@ def test_landing_sensor_waits_for_settled_files_and_fires_once(home, monkeypatch
     os.utime(path, (old, old))
     request = landing_sensor(context)
     assert isinstance(request, dg.RunRequest)
+    # The pipeline plus the latest closed day's digest, as of that day, mailed to nobody.
+    assert request.partition_key == request.tags["salespulse/as_of"]
+    assert request.run_config["ops"]["briefs__daily_exception_digest"]["config"]["send_email"] == "never"
     context = dg.build_sensor_context(cursor=context.cursor)
     assert isinstance(landing_sensor(context), dg.SkipReason)
+
+
+def test_latest_closed_day_follows_the_deadline_and_the_calendar():
+    from datetime import date, datetime
+
+    from salespulse.calendar import WorkCalendar
+
+    calendar = WorkCalendar()
+    assert latest_closed_day(datetime(2026, 10, 9, 18, 0), calendar) == date(2026, 10, 9)
+    assert latest_closed_day(datetime(2026, 10, 9, 10, 0), calendar) == date(2026, 10, 8)
+    # Sunday 11 Oct after the 调休 Saturday: the Saturday is the latest working day.
+    assert latest_closed_day(datetime(2026, 10, 11, 20, 0), calendar) == date(2026, 10, 10)
+    # Golden Week: back to the last working day before the holiday.
+    assert latest_closed_day(datetime(2026, 10, 3, 20, 0), calendar) == date(2026, 9, 30)

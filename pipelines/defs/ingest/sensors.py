@@ -1,13 +1,24 @@
-"""Launch ingest when files arrive in landing/."""
+"""Launch the pipeline when files arrive in landing/.
+
+The run is `daily_run` for the latest closed working day (today once the daily deadline has
+passed, else the previous working day): ingest → dbt → checks → analytics.duckdb, then that
+day's exception digest re-rendered on disk. It sends no e-mail — the scheduled run after the
+deadline does — so a file landing at 10:00 does not mail anyone a half-day digest.
+"""
 
 import hashlib
 import time
+from datetime import date, datetime
 
 import dagster as dg
 
-from pipelines.defs.jobs import pipeline_job
+from pipelines.defs.as_of import AS_OF_TAG
+from pipelines.defs.operations.schedules import daily_run
+from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 from salespulse.ingest.loader import pending_files
+
+DIGEST_OP = "briefs__daily_exception_digest"
 
 
 def landing_fingerprint(min_age_seconds: float, now: float | None = None) -> tuple[str | None, int, int]:
@@ -25,12 +36,21 @@ def landing_fingerprint(min_age_seconds: float, now: float | None = None) -> tup
     return hashlib.sha256("\n".join(settled).encode()).hexdigest()[:16], len(settled), fresh
 
 
+def latest_closed_day(now: datetime, calendar: WorkCalendar) -> date:
+    """Today once its daily deadline has passed and it is a working day, else the working day before."""
+    deadline = get_settings().daily_deadline
+    today = now.date()
+    if calendar.is_workday(today) and now.time() >= deadline:
+        return today
+    return calendar.previous_workday(today)
+
+
 @dg.sensor(
-    job=pipeline_job,
+    job=daily_run,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts the pipeline when files in landing/ have settled (no write for "
-    "SALESPULSE_LANDING_SETTLE_SECONDS).",
+    description="Runs daily_run (pipeline + the latest closed day's digest, not mailed) when files in "
+    "landing/ have settled (no write for SALESPULSE_LANDING_SETTLE_SECONDS).",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     settings = get_settings()
@@ -41,4 +61,12 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     if fingerprint == context.cursor:
         return dg.SkipReason(f"{count} file(s) already picked up by a run")
     context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=f"landing-{fingerprint}", tags={"salespulse/trigger": "landing"})
+    day = latest_closed_day(
+        datetime.now(settings.tz).replace(tzinfo=None), WorkCalendar.from_file(settings.calendar_file)
+    )
+    return dg.RunRequest(
+        run_key=f"landing-{fingerprint}",
+        partition_key=day.isoformat(),
+        tags={"salespulse/trigger": "landing", AS_OF_TAG: day.isoformat()},
+        run_config={"ops": {DIGEST_OP: {"config": {"send_email": "never"}}}},
+    )
