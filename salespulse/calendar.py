@@ -66,6 +66,23 @@ class WorkCalendar:
             day += timedelta(days=1)
         return days
 
+    def day_kind(self, day: date) -> str:
+        """workday, makeup_workday (a 调休 weekend day worked), weekend or holiday."""
+        weekend = day.weekday() >= 5
+        if self.is_workday(day):
+            return "makeup_workday" if weekend else "workday"
+        return "weekend" if weekend else "holiday"
+
+    def days(self, start: date, end: date) -> list[tuple[date, bool, str]]:
+        """(date, is_workday, day_kind) for every day from start to end: raw.work_calendar's rows."""
+        rows = []
+        day = start
+        while day <= end:
+            kind = self.day_kind(day)
+            rows.append((day, kind in ("workday", "makeup_workday"), kind))
+            day += timedelta(days=1)
+        return rows
+
     def next_workday(self, day: date) -> date:
         day += timedelta(days=1)
         while not self.is_workday(day):

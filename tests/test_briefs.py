@@ -60,18 +60,10 @@ pytestmark = pytest.mark.xdist_group("briefs")
 def _calendar_frame(start: date, end: date) -> pd.DataFrame:
     from salespulse.calendar import WorkCalendar
 
-    calendar = WorkCalendar()
-    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        flags = [calendar.is_workday(d) for d in days]
-    kinds = [
-        ("makeup_workday" if d.weekday() >= 5 else "workday")
-        if f
-        else ("weekend" if d.weekday() >= 5 else "holiday")
-        for d, f in zip(days, flags, strict=True)
-    ]
-    return pd.DataFrame({"date_day": days, "is_workday": flags, "day_kind": kinds})
+        rows = WorkCalendar().days(start, end)
+    return pd.DataFrame(rows, columns=["date_day", "is_workday", "day_kind"])
 
 
 def _add_quality_marts(con: duckdb.DuckDBPyConnection) -> None:

@@ -36,18 +36,6 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, file_id: int, rows: list[
         con.execute(f"insert into raw.{kind} ({names}) values ({placeholders})", values)
 
 
-def _calendar_rows() -> list[tuple[date, bool, str]]:
-    calendar = WorkCalendar()
-    rows = []
-    day = date(2025, 1, 1)
-    while day <= date(2026, 12, 31):
-        workday = calendar.is_workday(day)
-        kind = ("makeup_workday" if day.weekday() >= 5 else "workday") if workday else "holiday"
-        rows.append((day, workday, kind))
-        day += timedelta(days=1)
-    return rows
-
-
 def _roster(rep_id, team_id, effective_from, role="rep"):
     team_name, region = {"T1": ("华东一组", "华东"), "T2": ("华北一组", "华北")}[team_id]
     return {
@@ -101,7 +89,10 @@ def _snapshot(opportunity_id, rep_id, snapshot_date, stage, amount, status="open
 
 def _load_raw(con: duckdb.DuckDBPyConnection) -> None:
     create_raw_schema(con, load_contracts(ROOT / "models"))
-    con.executemany("insert into raw.work_calendar values (?, ?, ?)", _calendar_rows())
+    con.executemany(
+        "insert into raw.work_calendar values (?, ?, ?)",
+        WorkCalendar().days(date(2025, 1, 1), date(2026, 12, 31)),
+    )
     _insert(
         con,
         "roster",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,24 +31,6 @@ def _insert(con: duckdb.DuckDBPyConnection, kind: str, file_id: int, rows: list[
         placeholders = ", ".join("?" for _ in columns)
         names = ", ".join(f'"{c}"' for c in columns)
         con.execute(f"insert into raw.{kind} ({names}) values ({placeholders})", values)
-
-
-def _calendar_rows() -> list[tuple[date, bool, str]]:
-    calendar = WorkCalendar()
-    rows = []
-    day = date(2026, 1, 1)
-    while day <= date(2026, 12, 31):
-        workday = calendar.is_workday(day)
-        weekend = day.weekday() >= 5
-        kind = {
-            (True, False): "workday",
-            (True, True): "makeup_workday",
-            (False, True): "weekend",
-            (False, False): "holiday",
-        }[(workday, weekend)]
-        rows.append((day, workday, kind))
-        day += timedelta(days=1)
-    return rows
 
 
 def _roster(rep_id, name, team_id, region, role, effective_from, supervisor_id=None, leave_date=None):
@@ -119,7 +101,10 @@ def _snapshot(snapshot_date, stage, status="open", closed_at=None):
 
 def _load_raw(con: duckdb.DuckDBPyConnection) -> None:
     create_raw_schema(con, load_contracts(ROOT / "models"))
-    con.executemany("insert into raw.work_calendar values (?, ?, ?)", _calendar_rows())
+    con.executemany(
+        "insert into raw.work_calendar values (?, ?, ?)",
+        WorkCalendar().days(date(2026, 1, 1), date(2026, 12, 31)),
+    )
     _insert(
         con,
         "roster",

@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -37,21 +37,7 @@ STATISTICAL_KINDS = ("activity_spike", "activity_drop", "team_volume_drop")
 
 
 def _write_calendar(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
-    calendar = WorkCalendar()
-    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    workdays = [calendar.is_workday(day) for day in days]
-    frame = pd.DataFrame(
-        {
-            "date_day": days,
-            "is_workday": workdays,
-            "day_kind": [
-                ("makeup_workday" if day.weekday() >= 5 else "workday")
-                if workday
-                else ("weekend" if day.weekday() >= 5 else "holiday")
-                for day, workday in zip(days, workdays, strict=True)
-            ],
-        }
-    )
+    frame = pd.DataFrame(WorkCalendar().days(start, end), columns=["date_day", "is_workday", "day_kind"])
     con.register("calendar_days", frame)
     con.execute("create or replace table raw.work_calendar as select * from calendar_days")
 

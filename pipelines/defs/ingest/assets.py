@@ -5,7 +5,7 @@ must load in arrival order so that the latest export of a record wins downstream
 """
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 
@@ -217,24 +217,12 @@ def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     calendar = WorkCalendar.from_file(settings.calendar_file)
     start = settings.calendar_start
     end = date(date.today().year + 1, 12, 31)
-    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        flags = [calendar.is_workday(day) for day in days]
+        rows = calendar.days(start, end)
     for warning in caught:
         context.log.warning(str(warning.message))
-    frame = pd.DataFrame(
-        {
-            "date_day": days,
-            "is_workday": flags,
-            "day_kind": [
-                ("makeup_workday" if day.weekday() >= 5 else "workday")
-                if flag
-                else ("weekend" if day.weekday() >= 5 else "holiday")
-                for day, flag in zip(days, flags, strict=True)
-            ],
-        }
-    )
+    frame = pd.DataFrame(rows, columns=["date_day", "is_workday", "day_kind"])
     with warehouse.connect() as con:
         con.execute("create schema if not exists raw")
         con.execute("create or replace table raw.work_calendar as select * from frame")
@@ -242,7 +230,7 @@ def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         metadata={
             "first_day": str(start),
             "last_day": str(end),
-            "working_days": int(sum(flags)),
+            "working_days": int(frame.is_workday.sum()),
             "makeup_workdays": int((frame.day_kind == "makeup_workday").sum()),
             "holidays": int((frame.day_kind == "holiday").sum()),
         }
