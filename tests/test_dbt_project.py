@@ -6,6 +6,7 @@ Expected values are worked out by hand from the rows below, not read back from t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -273,12 +274,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("dbt")
-    db_path = tmp / "warehouse.duckdb"
-    with duckdb.connect(str(db_path)) as con:
-        _load_raw(con)
+def _dbt_build(tmp: Path, db_path: Path, as_of: str) -> None:
     env = {**os.environ, "SALESPULSE_WAREHOUSE": str(db_path)}
     result = subprocess.run(
         [
@@ -293,7 +289,7 @@ def warehouse(tmp_path_factory) -> Path:
             "--log-path",
             str(tmp / "logs"),
             "--vars",
-            f"{{as_of_date: '{AS_OF}', dq_start_date: '2026-02-01'}}",  # reports owed from February
+            f"{{as_of_date: '{as_of}', dq_start_date: '2026-02-01'}}",  # reports owed from February
         ],
         cwd=ROOT,
         env=env,
@@ -302,6 +298,15 @@ def warehouse(tmp_path_factory) -> Path:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("dbt")
+    db_path = tmp / "warehouse.duckdb"
+    with duckdb.connect(str(db_path)) as con:
+        _load_raw(con)
+    _dbt_build(tmp, db_path, AS_OF)
     return db_path
 
 
@@ -499,3 +504,31 @@ def test_kpi_team_monthly_follows_the_mover(query):
         ("T1", 1, Decimal("3200.00"), 2, t1_target, pytest.approx(3200 / 12181.82), 18 + 10),
         ("T2", 1, Decimal("3000.00"), 1, t2_target, pytest.approx(3000 / 3818.18), 8),
     ]
+
+
+FIGURES = {
+    "kpi_team_monthly": "select * exclude (measured_through_date) from marts.kpi_team_monthly order by all",
+    "kpi_rep_weekly": "select * exclude (measured_through_date) from marts.kpi_rep_weekly order by all",
+    "dq_submissions": "select report_type, rep_id, period_start, status from marts.dq_submissions "
+    "order by all",
+}
+
+
+def test_a_rebuild_as_of_the_same_date_gives_the_same_figures(warehouse, tmp_path):
+    """A backfill recomputes a past date: exports that arrived since must not change its figures."""
+    db_path = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, db_path)
+
+    def figures() -> dict:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return {name: con.execute(sql).fetchall() for name, sql in FIGURES.items()}
+
+    before = figures()
+    with duckdb.connect(str(db_path)) as con:  # the days after the as-of date arrive
+        _insert(con, "orders", 30, [_order("O9", "R1", "C1", 777, date(2026, 3, 27))])
+        _insert(con, "daily_reports", 31, [_daily("R1", date(2026, 3, 26), datetime(2026, 3, 26, 16, 0), 9)])
+    _dbt_build(tmp_path, db_path, AS_OF)
+    assert figures() == before
+    # ...while a build as of a later date does count them (so this test can fail).
+    _dbt_build(tmp_path, db_path, "2026-03-31")
+    assert figures()["kpi_team_monthly"] != before["kpi_team_monthly"]
