@@ -193,6 +193,7 @@ entity_periods as (
     from teams
     inner join periods
         on teams.first_assignment_date <= periods.period_end
+    where teams.is_sales_team
 
     union
 

@@ -39,7 +39,10 @@ first_seen as (
 
     select
         team_id,
-        min(valid_from) as first_assignment_date
+        min(valid_from) as first_assignment_date,
+        -- A sales team has reps or a supervisor; a unit of managers only (a region's office,
+        -- headquarters) is not one and gets no team KPIs.
+        bool_or(role in ('rep', 'supervisor')) as is_sales_team
 
     from reps
     group by team_id
@@ -55,6 +58,7 @@ final as (
         latest_team_rows.region,
         coalesce(current_members.current_member_count, 0) as current_member_count,
         current_members.team_id is not null as is_active,
+        first_seen.is_sales_team,
         first_seen.first_assignment_date
 
     from latest_team_rows
