@@ -15,6 +15,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     """Create the data home and the Dagster instance config in it."""
     settings = get_settings()
     settings.ensure_dirs()
+    settings.contract_overrides_dir.mkdir(parents=True, exist_ok=True)
     source = PROJECT_ROOT / "dagster.yaml"
     target = settings.dagster_home / "dagster.yaml"
     if source.is_file() and (not target.exists() or target.read_bytes() != source.read_bytes()):
@@ -22,6 +23,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"data home: {settings.home}")
         print(f"dagster home: {settings.dagster_home}")
+        print(f"your contract overrides: {settings.contract_overrides_dir}")
     return 0
 
 

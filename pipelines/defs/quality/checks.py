@@ -7,8 +7,6 @@ Expectations suites (`expectations/marts/*.json`) check distributions and ranges
 the KPI and submission marts that dbt tests do not.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -99,15 +97,25 @@ SUITE_CHECK_SPECS = [
 ]
 
 
-@dg.multi_asset_check(specs=RULE_CHECK_SPECS, name="dq_rule_checks", pool="warehouse")
-def dq_rule_checks(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+def _selected(
+    context: dg.AssetCheckExecutionContext, results: Iterator[dg.AssetCheckResult]
+) -> Iterator[dg.AssetCheckResult]:
+    """Only the checks the run selected: a user may run some of them from the UI."""
+    selected = context.selected_asset_check_keys
+    for result in results:
+        if dg.AssetCheckKey(result.asset_key, result.check_name) in selected:
+            yield result
+
+
+@dg.multi_asset_check(specs=RULE_CHECK_SPECS, name="dq_rule_checks", pool="warehouse", can_subset=True)
+def dq_rule_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Late, missing, streaks, anomalies, impossible data, unknown references, overpayments."""
     with warehouse.connect() as con:
-        yield from evaluate_rules(con)
+        yield from _selected(context, evaluate_rules(con))
 
 
-@dg.multi_asset_check(specs=SUITE_CHECK_SPECS, name="dq_mart_expectations", pool="warehouse")
-def dq_mart_expectations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+@dg.multi_asset_check(specs=SUITE_CHECK_SPECS, name="dq_mart_expectations", pool="warehouse", can_subset=True)
+def dq_mart_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Great Expectations suites on the KPI and submission marts."""
     with warehouse.connect() as con:
-        yield from evaluate_suites(con)
+        yield from _selected(context, evaluate_suites(con))

@@ -61,7 +61,10 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     context.log.info(f"building the warehouse as of {as_of}")
     # Unit tests check the SQL, not the data: `make test` runs them, production builds skip them.
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(as_of))]
-    yield from dbt.cli(args, context=context).stream()
+    # One target folder under the data home, reused run after run: dbt can parse partially, and
+    # the project folder does not fill up with a folder per run.
+    target = get_settings().home / "dbt" / "target"
+    yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
 def dbt_resource() -> DbtCliResource:
