@@ -17,7 +17,20 @@ PROMPT, MORE = "salespulse> ", "       ...> "
 TABLES = "select table_schema, table_name from information_schema.tables order by 1, 2"
 
 
-def _run(con: duckdb.DuckDBPyConnection, statement: str, out, as_csv: bool, max_rows: int) -> bool:
+def _run(con: duckdb.DuckDBPyConnection, text: str, out, as_csv: bool, max_rows: int) -> bool:
+    """Run every statement in `text` (several may share a line), printing each result."""
+    try:
+        statements = [statement.query for statement in con.extract_statements(text)]
+    except duckdb.Error as exc:
+        print(f"error: {exc}", file=sys.stderr if as_csv else out)
+        return False
+    ok = True
+    for statement in statements:
+        ok &= _run_one(con, statement, out, as_csv, max_rows)
+    return ok
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, statement: str, out, as_csv: bool, max_rows: int) -> bool:
     try:
         if as_csv:
             cursor = con.execute(statement)

@@ -107,12 +107,14 @@ def test_sql_shell_runs_statements_against_the_published_copy(tmp_path):
     con = _warehouse(tmp_path / "warehouse.duckdb", 1)
     publish_analytics(con, tmp_path / "analytics.duckdb")
     out = io.StringIO()
-    script = io.StringIO("select count(*) as reps\nfrom marts.kpi_rep_monthly;\nselect nope;\n.quit\n")
+    script = io.StringIO(
+        "select count(*) as reps\nfrom marts.kpi_rep_monthly;\nselect nope; select 'second' as two;\n.quit\n"
+    )
     assert shell(tmp_path / "analytics.duckdb", stdin=script, out=out) == 1, (
         "a failed statement fails the exit"
     )
     text = out.getvalue()
-    assert "1000" in text and "error:" in text
+    assert "1000" in text and "error:" in text and "second" in text
     assert shell(tmp_path / "missing.duckdb") == 1
     out = io.StringIO()
     query = "select rep_id, sales_amount from marts.kpi_rep_monthly order by sales_amount"
