@@ -99,7 +99,7 @@ class Column(BaseModel):
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: str
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     description: str = ""
     folders: tuple[str, ...] = ()
