@@ -8,32 +8,22 @@ working-day counts come from the China calendar (March 2026: 22, April 2026: 21)
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_support import ROOT, dbt_build, insert_rows
 
 from salespulse.calendar import WorkCalendar
 from salespulse.contracts import load_contracts
 from salespulse.ingest.schema import create_raw_schema
 
-ROOT = Path(__file__).resolve().parent.parent
-DBT = Path(sys.executable).parent / "dbt"
 AS_OF = "2026-04-08"
 
 
 def _insert(con: duckdb.DuckDBPyConnection, kind: str, file_id: int, rows: list[dict]) -> None:
-    for row_number, row in enumerate(rows, start=1):
-        columns = [*row, "_file_id", "_row_number", "_loaded_at"]
-        values = [*row.values(), file_id, row_number, datetime(2026, 4, 8, 8, 0)]
-        placeholders = ", ".join("?" for _ in columns)
-        names = ", ".join(f'"{c}"' for c in columns)
-        con.execute(f"insert into raw.{kind} ({names}) values ({placeholders})", values)
+    insert_rows(con, kind, file_id, rows, datetime(2026, 4, 8, 8, 0))
 
 
 def _roster(rep_id, team_id, effective_from, role="rep"):
@@ -230,28 +220,7 @@ def query(tmp_path_factory):
     db_path = tmp / "warehouse.duckdb"
     with duckdb.connect(str(db_path)) as con:
         _load_raw(con)
-    result = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--project-dir",
-            str(ROOT / "dbt_project"),
-            "--profiles-dir",
-            str(ROOT / "dbt_project"),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--vars",
-            f"{{as_of_date: '{AS_OF}'}}",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "SALESPULSE_WAREHOUSE": str(db_path)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    dbt_build(tmp, db_path, {"as_of_date": AS_OF})
     with duckdb.connect(str(db_path), read_only=True) as con:
 
         def run(sql: str, *params):

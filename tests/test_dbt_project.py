@@ -5,33 +5,24 @@ Expected values are worked out by hand from the rows below, not read back from t
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_support import ROOT, dbt_build, insert_rows
 
 from salespulse.calendar import WorkCalendar
 from salespulse.contracts import load_contracts
 from salespulse.ingest.schema import create_raw_schema
 
-ROOT = Path(__file__).resolve().parent.parent
-DBT = Path(sys.executable).parent / "dbt"
 AS_OF = "2026-03-25"
 
 
 def _insert(con: duckdb.DuckDBPyConnection, kind: str, file_id: int, rows: list[dict]) -> None:
-    for row_number, row in enumerate(rows, start=1):
-        columns = [*row, "_file_id", "_row_number", "_loaded_at"]
-        values = [*row.values(), file_id, row_number, datetime(2026, 3, 25, 8, 0)]
-        placeholders = ", ".join("?" for _ in columns)
-        names = ", ".join(f'"{c}"' for c in columns)
-        con.execute(f"insert into raw.{kind} ({names}) values ({placeholders})", values)
+    insert_rows(con, kind, file_id, rows, datetime(2026, 3, 25, 8, 0))
 
 
 def _roster(rep_id, name, team_id, region, role, effective_from, supervisor_id=None, leave_date=None):
@@ -275,29 +266,9 @@ def _load_raw(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _dbt_build(tmp: Path, db_path: Path, as_of: str) -> None:
-    env = {**os.environ, "SALESPULSE_WAREHOUSE": str(db_path)}
-    result = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--project-dir",
-            str(ROOT / "dbt_project"),
-            "--profiles-dir",
-            str(ROOT / "dbt_project"),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--vars",
-            f"{{as_of_date: '{as_of}', dq_start_date: '2026-02-01'}}",  # reports owed from February
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    dbt_build(
+        tmp, db_path, {"as_of_date": as_of, "dq_start_date": "2026-02-01"}
+    )  # reports owed from February
 
 
 @pytest.fixture(scope="session")
