@@ -495,6 +495,35 @@ def test_briefs_are_mailed_to_the_roster(warehouse, tmp_path, smtp_server):
     assert all(d.status == "sent" for p in result.published for d in p.deliveries)
     assert len(list((tmp_path / "outbox").rglob("*.eml"))) == len(handler.envelopes)
 
+    # Re-rendering the period (a re-run, a demo run twice) mails nobody twice; `resend` does.
+    sent_before = len(handler.envelopes)
+    again = publish_period(
+        kind="monthly",
+        start=MONTH,
+        warehouse_path=warehouse["path"],
+        briefs_dir=tmp_path / "briefs",
+        outbox_dir=tmp_path / "outbox",
+        locale="zh-CN",
+        as_of=AS_OF,
+        smtp=smtp,
+        only={warehouse["team"], "company"},
+    )
+    assert len(handler.envelopes) == sent_before
+    assert {d.status for p in again.published for d in p.deliveries} == {"already_sent"}
+    publish_period(
+        kind="monthly",
+        start=MONTH,
+        warehouse_path=warehouse["path"],
+        briefs_dir=tmp_path / "briefs",
+        outbox_dir=tmp_path / "outbox",
+        locale="zh-CN",
+        as_of=AS_OF,
+        smtp=smtp,
+        resend=True,
+        only={warehouse["team"]},
+    )
+    assert len(handler.envelopes) > sent_before
+
 
 def test_smtp_failure_is_retried_reported_and_kept(warehouse, tmp_path, smtp_server):
     down = SmtpConfig(host="127.0.0.1", port=_free_port(), retries=2, backoff_seconds=0, timeout_seconds=2)

@@ -85,7 +85,7 @@ class Delivery:
     brief: str  # kind/period/stem
     recipient: str
     eml_path: str
-    status: str  # sent | failed | outbox_only | unaddressed
+    status: str  # sent | failed | already_sent | outbox_only | unaddressed
     attempts: int = 0
     error: str | None = None
     at: str = ""
@@ -181,6 +181,22 @@ def _log(outbox: Path, delivery: Delivery) -> None:
         handle.write(json.dumps(asdict(delivery), ensure_ascii=False) + "\n")
 
 
+def already_sent(outbox: Path, brief_id: str) -> set[str]:
+    """Recipients the delivery log says already received this brief."""
+    log = outbox / LOG_NAME
+    if not log.exists():
+        return set()
+    sent = set()
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("brief") == brief_id and record.get("status") == "sent":
+            sent.add(record.get("recipient"))
+    return sent
+
+
 def deliver_brief(
     *,
     outbox: Path,
@@ -192,10 +208,14 @@ def deliver_brief(
     recipients: Sequence[Recipient],
     smtp: SmtpConfig | None,
     send: bool = True,
+    resend: bool = False,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Delivery]:
-    """One e-mail per recipient: written to outbox/<brief_id>/<recipient>.eml, then sent."""
+    """One e-mail per recipient: written to outbox/<brief_id>/<recipient>.eml, then sent —
+    once: re-rendering a period does not mail it again to whoever already has it, unless
+    `resend`."""
     folder = outbox / brief_id
+    delivered = set() if resend else already_sent(outbox, brief_id)
     folder.mkdir(parents=True, exist_ok=True)
     sender = smtp.sender if smtp else "salespulse@localhost"
     deliveries = []
@@ -211,6 +231,8 @@ def deliver_brief(
             delivery = Delivery(brief_id, "", str(eml), "unaddressed", at=now)
         elif smtp is None or not send:
             delivery = Delivery(brief_id, recipient.email, str(eml), "outbox_only", at=now)
+        elif recipient.email in delivered:
+            delivery = Delivery(brief_id, recipient.email, str(eml), "already_sent", at=now)
         else:
             attempts, error = send_with_retries(smtp, msg, recipient.email, sleep)
             status = "sent" if error is None else "failed"

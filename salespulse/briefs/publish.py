@@ -82,6 +82,7 @@ def publish_period(
     as_of: date,
     smtp: SmtpConfig | None,
     send: bool = True,
+    resend: bool = False,
     only: set[str] | None = None,
     coaching_completion: float = 0.8,
     generated_at: datetime | None = None,
@@ -142,6 +143,7 @@ def publish_period(
             recipients=recipients,
             smtp=smtp,
             send=send,
+            resend=resend,
         )
         published.append(item)
     return PeriodResult(kind, period, published)

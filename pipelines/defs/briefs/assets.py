@@ -63,7 +63,7 @@ class BriefConfig(dg.Config):
     """Run config for re-rendering or backfilling a period."""
 
     only: list[str] = []  # noqa: RUF012 (pydantic copies defaults) team ids / regions / "company"; empty = every brief of the period
-    send_email: str = "auto"  # auto: not during backfills | always | never
+    send_email: str = "auto"  # auto: not during backfills, once per recipient | always: again | never
     locale: str = ""  # zh-CN or en; empty = SALESPULSE_LOCALE
 
 
@@ -97,6 +97,7 @@ def _materialize(
         as_of=run_as_of(context),
         smtp=smtp,
         send=send,
+        resend=config.send_email == "always",
         only=set(config.only) or None,
         coaching_completion=settings.coaching_completion,
         generated_at=datetime.now(settings.tz),
