@@ -292,14 +292,9 @@ class Ingestor:
             result.kind, result.encoding = kind, raw.encoding
             contract = self.contracts[kind]
             headers = map_headers(raw.headers, contract)
-            if headers.duplicates:
-                raise ReadProblem(f"columns appear twice: {', '.join(headers.duplicates)}")
-            if headers.missing_required:
-                tried = "; ".join(
-                    f"'{name}' (tried: {', '.join([name, *contract.column(name).aliases])})"
-                    for name in headers.missing_required
-                )
-                raise ReadProblem(f"missing required column {tried}; headers found: {raw.headers}")
+            problem = headers.problem(contract)
+            if problem:
+                raise ReadProblem(f"{problem}; headers found: {raw.headers}")
         except (UnreadableFile, ReadProblem) as exc:
             result.status, result.error = "quarantined", str(exc)
         except Exception as exc:  # a reader bug must not stop the other files

@@ -48,6 +48,18 @@ class HeaderMapping:
     missing_required: list[str]
     duplicates: list[str]
 
+    def problem(self, contract: Contract) -> str | None:
+        """Why a file with these headers cannot be loaded at all, or None."""
+        if self.duplicates:
+            return f"columns appear twice: {', '.join(self.duplicates)}"
+        if self.missing_required:
+            tried = "; ".join(
+                f"'{name}' (tried: {', '.join([name, *contract.column(name).aliases])})"
+                for name in self.missing_required
+            )
+            return f"missing required column {tried}"
+        return None
+
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Decode bytes to text; returns (text, encoding used)."""

@@ -73,15 +73,8 @@ def validate_file(
     result.unknown_columns = list(mapping.extra.values())
     result.missing_required = mapping.missing_required
     result.rows_in_file = raw.rows_in_file
-    if mapping.missing_required:
-        tried = "; ".join(
-            f"'{name}' (tried: {', '.join([name, *contract.column(name).aliases])})"
-            for name in mapping.missing_required
-        )
-        result.fatal = f"missing required column {tried}"
-        return result
-    if mapping.duplicates:
-        result.fatal = f"columns appear twice: {', '.join(mapping.duplicates)}"
+    result.fatal = mapping.problem(contract)
+    if result.fatal:
         return result
     table = raw.table
     if "_row_number" not in table.column_names:
