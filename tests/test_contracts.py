@@ -113,3 +113,16 @@ def test_malformed_override_names_the_override_file(tmp_path):
     (overrides / "invoices.yaml").write_text("columns: {}\n", encoding="utf-8")
     with pytest.raises(ContractError, match="overrides a kind that has no contract"):
         load_contracts(MODELS, overrides)
+
+
+def test_shipped_expectation_suites_follow_the_contracts(contracts):
+    """A contract changed without `salespulse expectations` leaves its GX suite stale: caught here."""
+    from salespulse.quality.expectations import contract_expectations, load_suite, suite_for
+
+    for kind, contract in contracts.items():
+        shipped = load_suite(kind)
+        assert shipped == suite_for(contract, shipped), f"expectations/{kind}.json is stale"
+        assert contract_expectations(contract), kind
+    visits = [e for e in load_suite("daily_reports")["expectations"] if e["kwargs"].get("column") == "visits"]
+    assert {"type": "expect_column_values_to_be_between", "kwargs": {"column": "visits", "min_value": 0.0,
+            "max_value": None}, "meta": {"source": "contract", "severity": "error"}} in visits  # fmt: skip
