@@ -451,17 +451,22 @@ def test_briefs_are_mailed_to_the_roster(warehouse, tmp_path, smtp_server):
     smtp = SmtpConfig(
         host="127.0.0.1", port=port, sender="briefs@salespulse.test", retries=1, backoff_seconds=0
     )
-    result = publish_period(
-        kind="monthly",
-        start=MONTH,
-        warehouse_path=warehouse["path"],
-        briefs_dir=tmp_path / "briefs",
-        outbox_dir=tmp_path / "outbox",
-        locale="zh-CN",
-        as_of=AS_OF,
-        smtp=smtp,
-        only={warehouse["team"], "company"},
-    )
+
+    def publish(only: set[str], resend: bool = False):
+        return publish_period(
+            kind="monthly",
+            start=MONTH,
+            warehouse_path=warehouse["path"],
+            briefs_dir=tmp_path / "briefs",
+            outbox_dir=tmp_path / "outbox",
+            locale="zh-CN",
+            as_of=AS_OF,
+            smtp=smtp,
+            resend=resend,
+            only=only,
+        )
+
+    result = publish({warehouse["team"], "company"})
     with duckdb.connect(str(warehouse["path"]), read_only=True) as con:
         supervisors = {
             r[0]
@@ -497,31 +502,10 @@ def test_briefs_are_mailed_to_the_roster(warehouse, tmp_path, smtp_server):
 
     # Re-rendering the period (a re-run, a demo run twice) mails nobody twice; `resend` does.
     sent_before = len(handler.envelopes)
-    again = publish_period(
-        kind="monthly",
-        start=MONTH,
-        warehouse_path=warehouse["path"],
-        briefs_dir=tmp_path / "briefs",
-        outbox_dir=tmp_path / "outbox",
-        locale="zh-CN",
-        as_of=AS_OF,
-        smtp=smtp,
-        only={warehouse["team"], "company"},
-    )
+    again = publish({warehouse["team"], "company"})
     assert len(handler.envelopes) == sent_before
     assert {d.status for p in again.published for d in p.deliveries} == {"already_sent"}
-    publish_period(
-        kind="monthly",
-        start=MONTH,
-        warehouse_path=warehouse["path"],
-        briefs_dir=tmp_path / "briefs",
-        outbox_dir=tmp_path / "outbox",
-        locale="zh-CN",
-        as_of=AS_OF,
-        smtp=smtp,
-        resend=True,
-        only={warehouse["team"]},
-    )
+    publish({warehouse["team"]}, resend=True)
     assert len(handler.envelopes) > sent_before
 
 
