@@ -32,7 +32,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
     out = Path(args.out) if args.out else get_settings().home
-    summary = generate_org(out, seed=args.seed, as_of=as_of, reps=args.reps, months=args.months)
+    summary = generate_org(
+        out, seed=args.seed, as_of=as_of, reps=args.reps, months=args.months, style=args.style
+    )
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     return 0
 
@@ -173,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reps", type=int, default=40)
     p.add_argument("--months", type=int, default=15)
     p.add_argument("--out", help="output folder (default: SALESPULSE_HOME); exports go to OUT/landing/")
+    p.add_argument(
+        "--style",
+        choices=["standard", "other-crm"],
+        default="standard",
+        help="standard: what the shipped contracts read; other-crm: the same organisation as another "
+        "CRM exports it, read with the overrides in models/examples/other-crm/",
+    )
     p.set_defaults(func=_cmd_generate)
 
     p = sub.add_parser("validate", help="check one export against its contract without loading it")

@@ -62,7 +62,8 @@ class Settings:
     behind_pace_points: float = 0.20
     coaching_completion: float = 0.80
     locale: str = "zh-CN"
-    calendar_start: date = date(2020, 1, 1)
+    calendar_start: date | None = None
+    calendar_country: str = "CN"
     landing_settle_seconds: int = 10
     as_of_override: date | None = None
     dq_start: date | None = None
@@ -145,7 +146,10 @@ def load_settings() -> Settings:
         behind_pace_points=_number("SALESPULSE_BEHIND_PACE_POINTS", "0.20"),
         coaching_completion=_number("SALESPULSE_COACHING_COMPLETION", "0.80"),
         locale=_env("SALESPULSE_LOCALE", "zh-CN"),
-        calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", "2020-01-01")),
+        calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", ""))
+        if _env("SALESPULSE_CALENDAR_START", "")
+        else None,
+        calendar_country=_env("SALESPULSE_CALENDAR_COUNTRY", "CN"),
         landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "10", int),
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")

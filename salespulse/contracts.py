@@ -217,6 +217,8 @@ class Contract(BaseModel):
     header_row: int = Field(default=1, ge=1)
     decimal_separator: Literal[".", ","] = "."
     require_one_of: tuple[tuple[str, ...], ...] = ()
+    # Date columns the reporting window and the working-day calendar must cover.
+    business_dates: tuple[str, ...] = ()
     columns: tuple[Column, ...] = Field(min_length=1)
     # Filled by the loader when an override applies.
     alias_moves: tuple[AliasMove, ...] = ()
@@ -243,6 +245,9 @@ class Contract(BaseModel):
                 if name not in names:
                     raise ValueError(f"require_one_of: {name!r} is not a column")
         by_name = {column.name: column for column in self.columns}
+        for name in self.business_dates:
+            if name not in by_name or by_name[name].type not in DATE_TYPES:
+                raise ValueError(f"business_dates: {name!r} is not a date or timestamp column")
         for column in self.columns:
             if column.copy_of is None:
                 continue

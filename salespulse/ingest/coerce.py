@@ -211,9 +211,11 @@ def build_query(
         extra_expr = "cast(null as json)"
     all_text = ", ".join(f"c{position}" for position in sorted({*mapping, *extra})) or "1"
     keys = ", ".join(f"typed.{ident(key)}" for key in contract.keys)
-    key_label = "concat_ws(', ', " + ", ".join(
-        f"{lit(key + '=')} || cast({ident(key)} as varchar)" for key in contract.keys
-    ) + ")"
+    key_label = (
+        "concat_ws(', ', "
+        + ", ".join(f"{lit(key + '=')} || cast({ident(key)} as varchar)" for key in contract.keys)
+        + ")"
+    )
     text_names = ", ".join(ident(column.name + "__text") for column in contract.columns)
     # The first good row of each key in its file; not needed when repeated keys are allowed.
     first_good_key = (

@@ -8,6 +8,8 @@ Timestamps are naive and in the business timezone.
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from salespulse.contracts import Contract
@@ -122,3 +124,17 @@ def create_raw_schema(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contr
         changes += _evolve(con, contract.kind, [(c.name, SQL_TYPES[c.type]) for c in contract.columns])
         changes += _evolve(con, f"{contract.kind}__rejects", [(c.name, "VARCHAR") for c in contract.columns])
     return changes
+
+
+def business_date_range(
+    con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract]
+) -> tuple[date | None, date | None]:
+    """First and last of the contracts' `business_dates` in the raw tables (None when empty)."""
+    parts = [
+        f'select min(cast("{name}" as date)) as low, max(cast("{name}" as date)) as high from raw.{kind}'
+        for kind, contract in contracts.items()
+        for name in contract.business_dates
+    ]
+    if not parts:
+        return None, None
+    return con.execute(f"select min(low), max(high) from ({' union all '.join(parts)})").fetchone()

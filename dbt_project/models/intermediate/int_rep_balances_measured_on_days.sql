@@ -185,10 +185,10 @@ final as (
         team_id,
         region,
         product_line,
-        cast(coalesce(sum(open_pipeline), 0) as decimal(18, 2)) as open_pipeline,
-        cast(coalesce(sum(weighted_pipeline), 0) as decimal(18, 2)) as weighted_pipeline,
+        cast(coalesce(sum(open_pipeline), 0) as decimal(18, 4)) as open_pipeline,
+        cast(coalesce(sum(weighted_pipeline), 0) as decimal(18, 4)) as weighted_pipeline,
         cast(coalesce(sum(open_opportunities), 0) as bigint) as open_opportunities,
-        cast(coalesce(sum(overdue_receivables), 0) as decimal(18, 2)) as overdue_receivables,
+        cast(coalesce(sum(overdue_receivables), 0) as decimal(18, 4)) as overdue_receivables,
         date_day
 
     from balances

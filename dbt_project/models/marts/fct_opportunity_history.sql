@@ -93,7 +93,8 @@ final as (
         created_at,
         stage_changed_at,
         closed_at,
-        _file_id
+        _file_id,
+        _row_number
 
     from stage_entries
 

@@ -15,6 +15,7 @@ from salespulse.config import get_settings
 from salespulse.contracts import default_contracts, shipped_kinds
 from salespulse.ingest.loader import FileResult, Ingestor, IngestReport
 from salespulse.ingest.reprocess import reprocess_with
+from salespulse.ingest.schema import business_date_range, create_raw_schema
 from salespulse.quality.expectations import Validator
 
 GROUP = "ingest"
@@ -230,10 +231,12 @@ def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, ware
     group_name=GROUP,
     pool="warehouse",
     kinds={"duckdb"},
+    deps=[REGISTRY_KEY],
     description=(
-        "raw.work_calendar: mainland-China working days (holidays and 调休 make-up days from "
-        "chinese-calendar, SALESPULSE_CALENDAR_FILE overrides), SALESPULSE_CALENDAR_START to the end "
-        "of next year."
+        "raw.work_calendar: working days of SALESPULSE_CALENDAR_COUNTRY (CN: holidays and 调休 make-up "
+        "days from chinese-calendar; others from the holidays package; SALESPULSE_CALENDAR_FILE "
+        "overrides) from the first business date in the data (or SALESPULSE_CALENDAR_START) to the end "
+        "of the year after the as-of date or the last date in the data."
     ),
 )
 def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -242,9 +245,13 @@ def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     import pandas as pd
 
     settings = get_settings()
-    calendar = WorkCalendar.from_file(settings.calendar_file)
-    start = settings.calendar_start
-    end = date(date.today().year + 1, 12, 31)
+    calendar = WorkCalendar.from_file(settings.calendar_file, settings.calendar_country)
+    with warehouse.connect() as con:
+        create_raw_schema(con, default_contracts())
+        first, last = business_date_range(con, default_contracts())
+    as_of = settings.as_of
+    start = min(d for d in (settings.calendar_start, first, date(as_of.year - 1, 1, 1)) if d is not None)
+    end = date(max(as_of.year + 1, last.year if last else as_of.year), 12, 31)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rows = calendar.days(start, end)
@@ -252,14 +259,16 @@ def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         context.log.warning(str(warning.message))
     frame = pd.DataFrame(rows, columns=["date_day", "is_workday", "day_kind"])
     with warehouse.connect() as con:
-        con.execute("create schema if not exists raw")
         con.execute("create or replace table raw.work_calendar as select * from frame")
     return dg.MaterializeResult(
         metadata={
+            "country": settings.calendar_country,
             "first_day": str(start),
             "last_day": str(end),
+            "first_business_date_in_data": str(first),
             "working_days": int(frame.is_workday.sum()),
             "makeup_workdays": int((frame.day_kind == "makeup_workday").sum()),
             "holidays": int((frame.day_kind == "holiday").sum()),
+            "years_without_holiday_data": dg.MetadataValue.json(sorted(calendar._warned_years)),
         }
     )

@@ -21,6 +21,7 @@ renamed as (
         leave_date,
         effective_from,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source
