@@ -37,7 +37,8 @@ company_monthly as (
 window_end as (
 
     -- The last day the monthly KPI marts cover: the end of the as-of month.
-    select max(period_end) as last_day from periods where grain = 'month'
+    select max(period_end) as last_day from periods
+    where grain = 'month'
 
 ),
 
@@ -74,7 +75,9 @@ orders_traced as (
             when raw_orders.signed_date > {{ as_of }} then 'outside_reporting_window'
             when order_lines.order_line_id is not null then 'counted'
             else 'unexplained'
-        end as row_outcome
+        end as row_outcome,
+        cast(null as varchar) as amount_outcome,
+        1 as row_count
 
     from raw_orders
     left join order_lines
@@ -123,7 +126,8 @@ daily_reports_traced as (
         -- The value only: a report with impossible visits still counts as submitted.
         case
             when daily_reports.is_visits_impossible then 'impossible_value'
-        end as amount_outcome
+        end as amount_outcome,
+        1 as row_count
 
     from raw_daily_reports
     left join daily_reports
@@ -173,7 +177,8 @@ opportunities_traced as (
         -- A lost deal counts in win rate and lost count; its amount is in no amount KPI.
         case
             when closed_opportunities.status = 'lost' then 'lost'
-        end as amount_outcome
+        end as amount_outcome,
+        1 as row_count
 
     from raw_opportunities
     left join closed_opportunities
@@ -206,7 +211,7 @@ receivables as (
 
 ),
 
-receivables_traced as (
+receivables_classified as (
 
     select
         'receivables' as kind,
@@ -241,6 +246,21 @@ receivables_traced as (
 
 ),
 
+receivables_traced as (
+
+    select
+        kind,
+        file_id,
+        measure,
+        amount,
+        row_outcome,
+        cast(null as varchar) as amount_outcome,
+        1 as row_count
+
+    from receivables_classified
+
+),
+
 -- payments: amount received, counted in collected_amount where allocated to a receivable
 -- the marts count, by the as-of date ----------------------------------------------------
 raw_payments as (
@@ -267,7 +287,7 @@ current_receivables as (
         receivable_id,
         row_outcome
 
-    from receivables_traced
+    from receivables_classified
     where row_outcome <> 'superseded'
 
 ),
@@ -282,7 +302,18 @@ payment_allocations as (
     from allocations
     left join current_receivables
         on allocations.receivable_id = current_receivables.receivable_id
-    group by 1, 2
+    group by allocations.payment_id, current_receivables.row_outcome
+
+),
+
+payments_allocated as (
+
+    select
+        payment_id,
+        sum(amount) as amount
+
+    from payment_allocations
+    group by payment_id
 
 ),
 
@@ -301,8 +332,10 @@ payments_traced as (
         _file_id as file_id,
         'amount' as measure,
         amount,
-        case when is_superseded then 'superseded' else 'outside_reporting_window' end as row_outcome,
-        cast(1 as bigint) as row_count
+        case when is_superseded then 'superseded' else 'outside_reporting_window' end
+            as row_outcome,
+        cast(null as varchar) as amount_outcome,
+        1 as row_count
 
     from raw_payments
     where is_superseded or received_date > {{ as_of }}
@@ -317,11 +350,12 @@ payments_traced as (
         'amount' as measure,
         payment_allocations.amount,
         payment_allocations.outcome as row_outcome,
+        cast(null as varchar) as amount_outcome,
         case
             when
                 row_number() over (
                     partition by payments_current._file_id, payments_current._row_number
-                    order by payment_allocations.amount desc, payment_allocations.outcome
+                    order by payment_allocations.amount desc, payment_allocations.outcome asc
                 ) = 1
                 then 1
             else 0
@@ -338,82 +372,164 @@ payments_traced as (
         'payments' as kind,
         payments_current._file_id as file_id,
         'amount' as measure,
-        payments_current.amount - coalesce(allocated.amount, 0) as amount,
+        payments_current.amount - coalesce(payments_allocated.amount, 0) as amount,
         'unallocated' as row_outcome,
-        case when allocated.payment_id is null then 1 else 0 end as row_count
+        cast(null as varchar) as amount_outcome,
+        case when payments_allocated.payment_id is null then 1 else 0 end as row_count
 
     from payments_current
-    left join (
-        select
-            payment_id,
-            sum(amount) as amount
-        from payment_allocations
-        group by payment_id
-    ) as allocated
-        on payments_current.payment_id = allocated.payment_id
-    where payments_current.amount - coalesce(allocated.amount, 0) <> 0 or allocated.payment_id is null
+    left join payments_allocated
+        on payments_current.payment_id = payments_allocated.payment_id
+    where
+        payments_current.amount - coalesce(payments_allocated.amount, 0) <> 0
+        or payments_allocated.payment_id is null
 
 ),
 
--- kinds without an amount: rows only --------------------------------------------------------
-{%- set row_kinds = {
-    'customers': (['customer_id'], 'stg_raw__customers'),
-    'roster': (['rep_id', 'effective_from'], 'stg_raw__roster_assignments'),
-    'targets': (['level', 'entity_id', 'period', 'metric'], 'stg_raw__targets'),
-    'target_adjustments': (['adjustment_id'], 'stg_raw__target_adjustments'),
-    'weekly_reports': (['rep_id', 'week_start'], 'stg_raw__weekly_reports'),
-    'action_items': (['action_id'], 'stg_raw__action_items'),
-} %}
-{%- for kind, (keys, staged) in row_kinds.items() %}
-
-{{ kind }}_traced as (
+-- kinds without an amount: rows only; the latest file's row of each key counts ----------------
+rows_only_raw as (
 
     select
-        '{{ kind }}' as kind,
-        raw_rows._file_id as file_id,
+        'customers' as kind,
+        customer_id as version_key,
+        cast(null as timestamp) as submitted_at,
+        _file_id,
+        _row_number
+    from {{ source('raw', 'customers') }}
+    union all
+    select
+        'roster' as kind,
+        concat_ws('|', rep_id, effective_from) as version_key,
+        cast(null as timestamp) as submitted_at,
+        _file_id,
+        _row_number
+    from {{ source('raw', 'roster') }}
+    union all
+    select
+        'targets' as kind,
+        concat_ws('|', level, entity_id, period, metric) as version_key,
+        cast(null as timestamp) as submitted_at,
+        _file_id,
+        _row_number
+    from {{ source('raw', 'targets') }}
+    union all
+    select
+        'target_adjustments' as kind,
+        adjustment_id as version_key,
+        cast(null as timestamp) as submitted_at,
+        _file_id,
+        _row_number
+    from {{ source('raw', 'target_adjustments') }}
+    union all
+    select
+        'weekly_reports' as kind,
+        concat_ws('|', rep_id, week_start) as version_key,
+        submitted_at,
+        _file_id,
+        _row_number
+    from {{ source('raw', 'weekly_reports') }}
+    union all
+    select
+        'action_items' as kind,
+        action_id as version_key,
+        cast(null as timestamp) as submitted_at,
+        _file_id,
+        _row_number
+    from {{ source('raw', 'action_items') }}
+
+),
+
+rows_only_staged as (
+
+    select
+        'customers' as kind,
+        _file_id,
+        _row_number
+    from {{ ref('stg_raw__customers') }}
+    union all
+    select
+        'roster' as kind,
+        _file_id,
+        _row_number
+    from {{ ref('stg_raw__roster_assignments') }}
+    union all
+    select
+        'targets' as kind,
+        _file_id,
+        _row_number
+    from {{ ref('stg_raw__targets') }}
+    union all
+    select
+        'target_adjustments' as kind,
+        _file_id,
+        _row_number
+    from {{ ref('stg_raw__target_adjustments') }}
+    union all
+    select
+        'weekly_reports' as kind,
+        _file_id,
+        _row_number
+    from {{ ref('stg_raw__weekly_reports') }}
+    union all
+    select
+        'action_items' as kind,
+        _file_id,
+        _row_number
+    from {{ ref('stg_raw__action_items') }}
+
+),
+
+rows_only_ranked as (
+
+    select
+        *,
+        -- 1 for the row the latest file has (then the latest submission, then the last row).
+        row_number() over (
+            partition by kind, version_key
+            order by _file_id desc, submitted_at desc nulls last, _row_number desc
+        ) as version_rank
+
+    from rows_only_raw
+
+),
+
+rows_only_traced as (
+
+    select
+        ranked.kind,
+        ranked._file_id as file_id,
         cast(null as varchar) as measure,
         cast(null as decimal(18, 4)) as amount,
         case
-            when
-                row_number() over (
-                    partition by {% for key in keys %}raw_rows.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
-                    order by raw_rows._file_id desc
-                    {%- if kind == 'weekly_reports' %}, raw_rows.submitted_at desc{% endif %},
-                    raw_rows._row_number desc
-                ) > 1
-                then 'superseded'
+            when ranked.version_rank > 1 then 'superseded'
             when staged._file_id is not null then 'counted'
             else 'unexplained'
-        end as row_outcome
+        end as row_outcome,
+        cast(null as varchar) as amount_outcome,
+        1 as row_count
 
-    from {{ source('raw', kind) }} as raw_rows
-    left join {{ ref(staged) }} as staged
-        on raw_rows._file_id = staged._file_id and raw_rows._row_number = staged._row_number
+    from rows_only_ranked as ranked
+    left join rows_only_staged as staged
+        on
+            ranked.kind = staged.kind
+            and ranked._file_id = staged._file_id
+            and ranked._row_number = staged._row_number
 
 ),
-{%- endfor %}
 
 traced as (
 
-    select kind, file_id, measure, amount, row_outcome, coalesce(amount_outcome, row_outcome) as amount_outcome, 1 as row_count
-    from daily_reports_traced
+    select * from daily_reports_traced
     union all
-    select kind, file_id, measure, amount, row_outcome, coalesce(amount_outcome, row_outcome), 1
-    from opportunities_traced
+    select * from opportunities_traced
     union all
-    select kind, file_id, measure, amount, row_outcome, row_outcome, 1
-    from orders_traced
+    select * from orders_traced
     union all
-    select kind, file_id, measure, amount, row_outcome, row_outcome, 1
-    from receivables_traced
+    select * from receivables_traced
     union all
-    select kind, file_id, measure, amount, row_outcome, row_outcome, row_count
-    from payments_traced
-    {%- for kind in row_kinds %}
+    select * from payments_traced
     union all
-    select kind, file_id, measure, amount, row_outcome, row_outcome, 1
-    from {{ kind }}_traced
-    {%- endfor %}
+    select * from rows_only_traced
 
 ),
 
@@ -427,20 +543,22 @@ by_outcome as (
         cast(null as decimal(18, 4)) as amount
 
     from traced
-    group by 1, 2, 3
+    group by kind, file_id, row_outcome
 
     union all
 
+    -- The amount follows the row, but where only the value is left out (impossible visits,
+    -- a lost deal's amount).
     select
         kind,
         file_id,
-        amount_outcome as outcome,
+        coalesce(amount_outcome, row_outcome) as outcome,
         0 as row_count,
         sum(amount) as amount
 
     from traced
     where measure is not null
-    group by 1, 2, 3
+    group by kind, file_id, coalesce(amount_outcome, row_outcome)
 
 ),
 
@@ -454,35 +572,73 @@ per_file as (
         cast(sum(amount) as decimal(18, 4)) as amount
 
     from by_outcome
-    group by 1, 2, 3
+    group by kind, file_id, outcome
 
 ),
 
-{%- set measures = {
-    'orders': 'amount', 'daily_reports': 'visits', 'opportunities': 'amount',
-    'receivables': 'amount', 'payments': 'amount', 'customers': none, 'roster': none,
-    'targets': none, 'target_adjustments': none, 'weekly_reports': none, 'action_items': none,
-} %}
-
 -- Rows and amounts in raw, counted straight from the raw tables.
 raw_totals as (
-    {%- for kind, measure in measures.items() %}
 
     select
-        '{{ kind }}' as kind,
+        'orders' as kind,
         _file_id as file_id,
-        'raw' as outcome,
-        cast(count(*) as bigint) as row_count,
-        {%- if measure %}
-        cast(sum({{ measure }}) as decimal(18, 4)) as amount
-        {%- else %}
-        cast(null as decimal(18, 4)) as amount
-        {%- endif %}
-
-    from {{ source('raw', kind) }}
+        count(*) as row_count,
+        sum(amount) as amount
+    from {{ source('raw', 'orders') }}
     group by _file_id
-    {{- '\n\n    union all' if not loop.last }}
-    {%- endfor %}
+    union all
+    select
+        'daily_reports' as kind,
+        _file_id as file_id,
+        count(*) as row_count,
+        sum(visits) as amount
+    from {{ source('raw', 'daily_reports') }}
+    group by _file_id
+    union all
+    select
+        'opportunities' as kind,
+        _file_id as file_id,
+        count(*) as row_count,
+        sum(amount) as amount
+    from {{ source('raw', 'opportunities') }}
+    group by _file_id
+    union all
+    select
+        'receivables' as kind,
+        _file_id as file_id,
+        count(*) as row_count,
+        sum(amount) as amount
+    from {{ source('raw', 'receivables') }}
+    group by _file_id
+    union all
+    select
+        'payments' as kind,
+        _file_id as file_id,
+        count(*) as row_count,
+        sum(amount) as amount
+    from {{ source('raw', 'payments') }}
+    group by _file_id
+    union all
+    select
+        kind,
+        _file_id as file_id,
+        count(*) as row_count,
+        null as amount
+    from rows_only_raw
+    group by kind, _file_id
+
+),
+
+raw_flows as (
+
+    select
+        kind,
+        file_id,
+        'raw' as outcome,
+        cast(row_count as bigint) as row_count,
+        cast(amount as decimal(18, 4)) as amount
+
+    from raw_totals
 
 ),
 
@@ -510,22 +666,39 @@ counted_by_kind as (
         sum(amount) as amount
 
     from by_outcome
-    where outcome = 'counted' and kind in ('orders', 'daily_reports', 'opportunities', 'receivables', 'payments')
+    where
+        outcome = 'counted'
+        and kind in ('orders', 'daily_reports', 'opportunities', 'receivables', 'payments')
     group by kind
 
 ),
 
 mart_totals as (
 
-    select 'orders' as kind, sum(sales_amount) as amount from company_monthly
+    select
+        'orders' as kind,
+        sum(sales_amount) as amount
+    from company_monthly
     union all
-    select 'daily_reports' as kind, sum(visits) as amount from company_monthly
+    select
+        'daily_reports' as kind,
+        sum(visits) as amount
+    from company_monthly
     union all
-    select 'opportunities' as kind, sum(won_amount) as amount from company_monthly
+    select
+        'opportunities' as kind,
+        sum(won_amount) as amount
+    from company_monthly
     union all
-    select 'receivables' as kind, sum(receivables_due_amount) as amount from company_monthly
+    select
+        'receivables' as kind,
+        sum(receivables_due_amount) as amount
+    from company_monthly
     union all
-    select 'payments' as kind, sum(collected_amount) as amount from company_monthly
+    select
+        'payments' as kind,
+        sum(collected_amount) as amount
+    from company_monthly
 
 ),
 
@@ -536,12 +709,37 @@ marts_reconciled as (
         cast(null as bigint) as file_id,
         'unexplained' as outcome,
         cast(0 as bigint) as row_count,
-        cast(coalesce(counted_by_kind.amount, 0) - coalesce(mart_totals.amount, 0) as decimal(18, 4))
+        cast(
+            coalesce(counted_by_kind.amount, 0) - coalesce(mart_totals.amount, 0) as decimal(18, 4)
+        )
             as amount
 
     from mart_totals
     left join counted_by_kind
         on mart_totals.kind = counted_by_kind.kind
+
+),
+
+flows as (
+
+    select * from raw_flows
+    union all
+    select * from per_file
+    union all
+    select * from rejected_at_ingest
+    union all
+    select * from marts_reconciled
+
+),
+
+measures as (
+
+    select distinct
+        kind,
+        measure
+
+    from traced
+    where measure is not null
 
 ),
 
@@ -552,22 +750,14 @@ final as (
         flows.file_id,
         coalesce(files.file_name, '(the KPI marts against the facts)') as file_name,
         flows.outcome,
-        flows.row_count as rows,
+        flows.row_count as rows,  -- noqa: RF04
         flows.amount,
         measures.measure
 
-    from (
-        select * from raw_totals
-        union all
-        select * from per_file
-        union all
-        select * from rejected_at_ingest
-        union all
-        select * from marts_reconciled
-    ) as flows
+    from flows
     left join files
         on flows.file_id = files.file_id
-    left join (select distinct kind, measure from traced where measure is not null) as measures
+    left join measures
         on flows.kind = measures.kind
 
 )

@@ -16,7 +16,8 @@ balanced as (
         kind,
         file_id,
         sum(case when outcome = 'raw' then rows else 0 end) as raw_rows,
-        sum(case when outcome not in ('raw', 'rejected_at_ingest') then rows else 0 end) as traced_rows,
+        sum(case when outcome not in ('raw', 'rejected_at_ingest') then rows else 0 end)
+            as traced_rows,
         sum(case when outcome = 'raw' then amount else 0 end) as raw_amount,
         sum(case when outcome not in ('raw', 'rejected_at_ingest') then amount else 0 end)
             as traced_amount
