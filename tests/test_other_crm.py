@@ -128,3 +128,35 @@ def test_nothing_unexplained_and_order_lines_are_all_counted(warehouses):
     lines = other.execute("select count(*), count(distinct order_id) from marts.fct_order_lines").fetchone()
     orders = standard.execute("select count(*) from marts.fct_orders").fetchone()[0]
     assert lines[0] > lines[1] == orders
+
+
+def test_monthly_sales_equal_the_order_lines_file_summed_by_hand(warehouses, tmp_path_factory):
+    """An independent computation from the export itself: parse the order-lines CSV with the
+    csv module and Decimal, keep completed lines of reps the roster knows, sum by month."""
+    import csv
+    from collections import defaultdict
+    from datetime import datetime
+    from decimal import Decimal
+
+    from salespulse.generate import generate_org
+
+    out = tmp_path_factory.mktemp("by_hand")
+    generate_org(out, **ORG, style="other-crm")
+    _, other = warehouses
+    reps = {row[0] for row in other.execute("select distinct rep_id from marts.dim_reps").fetchall()}
+    path = next((out / "landing" / "orders").glob("*.csv"))
+    by_month: dict[str, Decimal] = defaultdict(Decimal)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = row["Order Date"]
+            signed = datetime.strptime(text, "%m-%d-%y" if "-" in text else "%m/%d/%Y").date()
+            if row["Order Status"] != "Completed" or row["Sales Rep"] not in reps or signed > AS_OF:
+                continue
+            amount = Decimal(row["Sales"].replace("US$", "").replace("$", "").replace(",", "").strip())
+            by_month[signed.strftime("%Y-%m")] += amount
+    marts = dict(
+        other.execute(
+            "select period_label, sales_amount from marts.kpi_company_monthly where sales_amount <> 0"
+        ).fetchall()
+    )
+    assert marts == dict(by_month)
