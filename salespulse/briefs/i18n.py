@@ -156,6 +156,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "chart_trend": {"zh-CN": "近12个月销售额与目标", "en": "Sales vs target, last 12 months"},
     "chart_rep_completion": {"zh-CN": "个人完成率", "en": "Completion by rep"},
     "chart_team_completion": {"zh-CN": "团队完成率", "en": "Completion by team"},
+    "chart_region_completion": {"zh-CN": "区域完成率", "en": "Completion by region"},
     "chart_product_share": {"zh-CN": "产品线业绩占比", "en": "Sales by product line"},
     "chart_region_share": {"zh-CN": "区域业绩占比", "en": "Sales by region"},
     "chart_team_share": {"zh-CN": "团队业绩占比", "en": "Sales by team"},

@@ -765,9 +765,6 @@ def personal_section(ctx: Ctx) -> Section:
 def completion_charts(ctx: Ctx) -> Section:
     t, data, k = ctx.t, ctx.data, ctx.k
     pace = None if k["is_closed"] else k["time_progress"]
-    reps = charts.completion_bars(
-        [rep_label(r) for r in data.reps], [r["completion_rate"] for r in data.reps], t, title_key="chart_rep_completion", pace=pace
-    )
     teams = charts.completion_bars(
         [r["team_name"] or r["team_id"] for r in data.teams],
         [r["completion_rate"] for r in data.teams],
@@ -775,10 +772,16 @@ def completion_charts(ctx: Ctx) -> Section:
         title_key="chart_team_completion",
         pace=pace,
     )
+    if data.scope.kind == "company":
+        # Forty reps in one bar chart are unreadable: the company pack compares regions.
+        names, rates, key = [r["region"] for r in data.regions], [r["completion_rate"] for r in data.regions], "chart_region_completion"
+    else:
+        names, rates, key = [rep_label(r) for r in data.reps], [r["completion_rate"] for r in data.reps], "chart_rep_completion"
+    first = charts.completion_bars(names, rates, t, title_key=key, pace=pace)
     return Section(
         "charts",
         body=[
-            {"src": charts.data_uri(reps), "alt": t("chart_rep_completion"), "wide": False},
+            {"src": charts.data_uri(first), "alt": t(key), "wide": False},
             {"src": charts.data_uri(teams), "alt": t("chart_team_completion"), "wide": False},
         ],
         keep=True,
@@ -926,6 +929,9 @@ def render(
         if built is None:
             continue
         sections.extend(built if isinstance(built, list) else [built])
+    for section in sections:
+        if section.table is not None and len(section.table.rows) <= 12:
+            section.keep = True  # a short table is not split over two pages
     c = data.completeness
     as_of = c.measured_through or getattr(data, "as_of", None)
     cards = next((sec.body for sec in sections if sec.kind == "cards"), [])

@@ -29,6 +29,7 @@ class Col:
     width: float = 10  # XLSX column width in characters
     tone: str | None = None  # completion | pace | gap: red/green in HTML and XLSX
     wrap: bool = False  # long text that may wrap (a measure, an obstacle)
+    html: bool = True  # False: in the XLSX only (a long text the brief shows in its own section)
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,13 @@ def tone(value: Any, col: Col, pace: float | None) -> str:
 
 def html_rows(table: Table, t: Locale) -> dict:
     """Headers and formatted cells, each with its CSS classes."""
-    heads = [{"text": header(c, t), "cls": _classes(c)} for c in table.columns]
+    columns = [c for c in table.columns if c.html]
+    heads = [{"text": header(c, t), "cls": _classes(c)} for c in columns]
     shown = table.rows if table.limit is None else table.rows[: table.limit]
     body = []
     for row in shown:
         cells = []
-        for c in table.columns:
+        for c in columns:
             value = row.get(c.key)
             cls = " ".join(x for x in (_classes(c), tone(value, c, table.pace)) if x)
             cells.append({"text": cell_text(value, c, t), "cls": cls, "status": c.kind == "status" and value})
@@ -124,7 +126,7 @@ def html_rows(table: Table, t: Locale) -> dict:
     total = None
     if table.total is not None:
         total = [
-            {"text": cell_text(table.total.get(c.key), c, t), "cls": _classes(c)} for c in table.columns
+            {"text": cell_text(table.total.get(c.key), c, t), "cls": _classes(c)} for c in columns
         ]
     hidden = len(table.rows) - len(shown)
     note = t("more_rows_xlsx", n=hidden) if hidden > 0 else ""
@@ -191,7 +193,7 @@ FORECAST = Spec(
     "sec_forecast",
     (
         Col("entity", "entity", "name", 16),
-        Col("horizon", "horizon", "text", 10),
+        Col("horizon", "horizon", "name", 10),
         Col("target", "target_amount", "money", 13),
         Col("sales", "to_date", "money", 13),
         Col("run_rate", "proj_run_rate", "money", 13),
@@ -247,7 +249,8 @@ PERSONAL = Spec(
         Col("visits", "visits", "int", 8),
         Col("win_rate", "win_rate", "pct", 8),
         Col("collection_rate", "collection_rate", "pct", 9),
-        Col("key_issue", "key_issue", "text", 40, wrap=True),
+        # In the PDF the causes are the "low performers" section; the sheet keeps them per row.
+        Col("key_issue", "key_issue", "text", 48, wrap=True, html=False),
     ),
     "sheet_personal",
 )
