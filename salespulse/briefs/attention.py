@@ -58,7 +58,11 @@ def behind_pace(reps: Iterable[Row], *, closed: bool) -> list[Item]:
     (target × time elapsed) and the sales, with what it takes per remaining working day."""
     items = []
     for rep in reps:
-        target, rate, progress = rep.get("target_amount"), rep.get("completion_rate"), rep.get("time_progress")
+        target, rate, progress = (
+            rep.get("target_amount"),
+            rep.get("completion_rate"),
+            rep.get("time_progress"),
+        )
         if target is None or rate is None or progress is None or rate >= progress:
             continue
         shortfall = float(target) * float(progress) - float(rep["sales_amount"] or 0)
@@ -195,7 +199,13 @@ def missing_today(late_or_missing: Sequence[Row]) -> list[Item]:
         return []
     names = [name_of(r) for r in missing]
     shown = ", ".join(names[:4]) + (" …" if len(names) > 4 else "")
-    return [Item("missing_today", len(missing), {"count": Value("int", len(missing)), "names": Value("text", shown)})]
+    return [
+        Item(
+            "missing_today",
+            len(missing),
+            {"count": Value("int", len(missing)), "names": Value("text", shown)},
+        )
+    ]
 
 
 def error_findings(anomalies: Iterable[Row]) -> list[Item]:
@@ -224,4 +234,3 @@ def rank(candidates: dict[str, list[Item]], order: Sequence[str], limit: int) ->
             if queue and len(chosen) < limit:
                 chosen.append(queue.pop(0))
     return chosen
-

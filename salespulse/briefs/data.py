@@ -316,7 +316,9 @@ _PERIOD_QUERY = {"team": "team_period", "region": "region_period", "company": "c
 def _kpi_row(con, scope: Scope, period: Period | None = None, *, grain: str = "", start: date | None = None):
     grain = grain or period.kind
     start = start or period.start
-    rows = query(con, _PERIOD_QUERY[scope.kind], {"entity_id": scope.entity_id, "period_start": start}, grain=grain)
+    rows = query(
+        con, _PERIOD_QUERY[scope.kind], {"entity_id": scope.entity_id, "period_start": start}, grain=grain
+    )
     if not rows:
         raise LookupError(f"no {grain} KPI row for {scope.kind} {scope.entity_id} {start}")
     return rows[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from salespulse.briefs.data import Row, add_months
+from salespulse.briefs.data import Row
 
 
 def _float(value) -> float | None:

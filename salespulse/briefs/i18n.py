@@ -251,7 +251,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "({days} days ago).",
     },
     "attn_unknown_rep_orders": {
-        "zh-CN": "{count} 笔订单共 {amount} 的负责人不在名册中（{reps}），未计入任何业绩合计，请核对名册或订单。",
+        "zh-CN": "{count} 笔订单共 {amount} 的负责人不在名册中（{reps}），未计入任何业绩合计，"
+        "请核对名册或订单。",
         "en": "{count} order(s) worth {amount} belong to reps missing from the roster ({reps}) and are "
         "left out of every total: fix the roster or the orders.",
     },
@@ -315,7 +316,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_progress": {"zh-CN": "重点客户进展", "en": "Key customers"},
     "sheet_support": {"zh-CN": "需支持事项", "en": "Support"},
     # unknown reps (SPEC §7)
-    "sec_unknown_orders": {"zh-CN": "未计入合计的订单（负责人不在名册）", "en": "Orders left out (owner not in the roster)"},
+    "sec_unknown_orders": {
+        "zh-CN": "未计入合计的订单（负责人不在名册）",
+        "en": "Orders left out (owner not in the roster)",
+    },
     "sheet_unknown_orders": {"zh-CN": "未计入订单", "en": "Orders left out"},
     "order_id": {"zh-CN": "订单号", "en": "Order"},
     "unknown_owner": {"zh-CN": "负责人编号", "en": "Owner id"},

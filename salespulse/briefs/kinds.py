@@ -127,7 +127,14 @@ MONTHLY = BriefKind(
         "actions",
         "completeness",
     ),
-    attention=("missed_target", "no_report", "sales_drop", "overdue_receivables", "overdue_actions", "unknown_rep_orders"),
+    attention=(
+        "missed_target",
+        "no_report",
+        "sales_drop",
+        "overdue_receivables",
+        "overdue_actions",
+        "unknown_rep_orders",
+    ),
     schedule=Schedule("first_workday", at="09:00"),
     marts=(
         "kpi_team_monthly",

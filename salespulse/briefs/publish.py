@@ -136,7 +136,9 @@ def publish_period(
             if code == default.code:
                 timings = written
         recipients = [Recipient(p["email"], p["rep_name"], p.get("locale") or default.code) for p in people]
-        item = Published(main, locale_paths[default.code], recipients, timings=timings, locale_paths=locale_paths)
+        item = Published(
+            main, locale_paths[default.code], recipients, timings=timings, locale_paths=locale_paths
+        )
         item.translations = {code: b for code, b in briefs.items() if code != default.code}
         for code, brief in briefs.items():
             readers = [r for r in recipients if r.locale == code]

@@ -277,10 +277,16 @@ def cards_daily(ctx: Ctx) -> Section:
     on_time = c.on_time if c.available else sum(r["daily_reports_on_time"] for r in data.reps)
     cards = [
         _card(t("reports_expected"), t.number(expected)),
-        _card(t("reports_on_time"), t.number(on_time), tone="good" if expected and on_time == expected else ""),
-        _card(t("reports_late"), t.number(len(c.late)) if c.available else DASH, tone="warn" if c.late else ""),
         _card(
-            t("reports_missing"), t.number(len(c.missing)) if c.available else DASH, tone="bad" if c.missing else ""
+            t("reports_on_time"), t.number(on_time), tone="good" if expected and on_time == expected else ""
+        ),
+        _card(
+            t("reports_late"), t.number(len(c.late)) if c.available else DASH, tone="warn" if c.late else ""
+        ),
+        _card(
+            t("reports_missing"),
+            t.number(len(c.missing)) if c.available else DASH,
+            tone="bad" if c.missing else "",
         ),
         _card(t("visits"), t.number(sum(r["visits"] for r in data.reps)), provisional=c.provisional),
         _card(t("calls"), t.number(sum(r["calls"] for r in data.reps)), provisional=c.provisional),
@@ -297,7 +303,11 @@ def cards_period(ctx: Ctx) -> Section:
         growth = f"{t('yoy')} {t.signed_percent(k['yoy_sales_growth'])} · {growth}"
     cards = [
         _card(t("sales_amount"), t.money(k["sales_amount"]), growth, provisional=prov),
-        _card(t("target_amount"), t.money(k["target_amount"]), t("workdays", elapsed=k["workdays_elapsed"], total=k["workdays_in_period"])),
+        _card(
+            t("target_amount"),
+            t.money(k["target_amount"]),
+            t("workdays", elapsed=k["workdays_elapsed"], total=k["workdays_in_period"]),
+        ),
         _card(
             t("completion_rate"),
             t.percent(k["completion_rate"]),
@@ -329,7 +339,9 @@ def cards_period(ctx: Ctx) -> Section:
         )
     else:
         cards.append(
-            _card(t("visits"), t.number(k["visits"]), f"{t('calls')} {t.number(k['calls'])}", provisional=prov)
+            _card(
+                t("visits"), t.number(k["visits"]), f"{t('calls')} {t.number(k['calls'])}", provisional=prov
+            )
         )
     return Section("cards", t("sec_kpis"), body=cards)
 
@@ -374,7 +386,9 @@ def forecast_section(ctx: Ctx) -> Section | None:
         elif grain == "quarter":
             team_pipeline: dict[str, float] = {}
             for r in reps:
-                team_pipeline[r["team_id"]] = team_pipeline.get(r["team_id"], 0.0) + pipeline.get(r["rep_id"], 0.0)
+                team_pipeline[r["team_id"]] = team_pipeline.get(r["team_id"], 0.0) + pipeline.get(
+                    r["rep_id"], 0.0
+                )
             teams = sorted(o.quarter_teams, key=lambda r: forecast.project(r).run_rate_completion or 0)
             rows += [
                 _forecast_row(r["team_name"] or r["team_id"], label, r, team_pipeline.get(r["team_id"], 0.0))
@@ -409,11 +423,15 @@ def leaderboard_section(ctx: Ctx) -> list[Section]:
     if data.outlook.month is not None and not data.outlook.month["is_closed"]:
         pace = data.outlook.month["time_progress"]
     sections = [
-        Section("table", t("sec_leaderboard"), table=T.Table(T.LEADERBOARD, [row(i) for i in ranked], pace=pace))
+        Section(
+            "table", t("sec_leaderboard"), table=T.Table(T.LEADERBOARD, [row(i) for i in ranked], pace=pace)
+        )
     ]
     if newcomers:
         title = t("sec_new_hires", months=ctx.s.new_hire_months)
-        sections.append(Section("table", title, table=T.Table(T.NEW_HIRES, [row(i) for i in newcomers], pace=pace)))
+        sections.append(
+            Section("table", title, table=T.Table(T.NEW_HIRES, [row(i) for i in newcomers], pace=pace))
+        )
     return sections
 
 
@@ -421,7 +439,9 @@ def reps_week_section(ctx: Ctx) -> Section:
     t, data, k = ctx.t, ctx.data, ctx.k
     rows = []
     for r in sorted(data.reps, key=lambda r: (r["completion_rate"] is None, r["completion_rate"] or 0)):
-        status = data.weekly_status.get(r["rep_id"]) or ("on_time" if r["rep_id"] in data.weekly_reports else "missing")
+        status = data.weekly_status.get(r["rep_id"]) or (
+            "on_time" if r["rep_id"] in data.weekly_reports else "missing"
+        )
         rows.append(
             {
                 "rep_label": rep_label(r),
@@ -447,7 +467,9 @@ def reps_week_section(ctx: Ctx) -> Section:
     }
     pace = None if k["is_closed"] else k["time_progress"]
     hint = t("workdays", elapsed=k["workdays_elapsed"], total=k["workdays_in_period"])
-    return Section("table", t("sec_reps_week"), hint=hint, table=T.Table(T.WEEK_BY_REP, rows, total, pace=pace))
+    return Section(
+        "table", t("sec_reps_week"), hint=hint, table=T.Table(T.WEEK_BY_REP, rows, total, pace=pace)
+    )
 
 
 def below_target_section(ctx: Ctx) -> Section:
@@ -462,7 +484,9 @@ def below_target_section(ctx: Ctx) -> Section:
                 "rep_label": rep_label(r),
                 "completion_rate": r["completion_rate"],
                 "gap": float(r["sales_amount"] or 0) - float(r["target_amount"] or 0),
-                "obstacle": f"{category}: {text}" if category and text else (category or text or t("no_report")),
+                "obstacle": f"{category}: {text}"
+                if category and text
+                else (category or text or t("no_report")),
                 "support": report.get("support_needed") or "",
             }
         )
@@ -475,7 +499,11 @@ def below_target_section(ctx: Ctx) -> Section:
 def key_customers_section(ctx: Ctx) -> list[Section]:
     t, data = ctx.t, ctx.data
     reports = sorted(data.weekly_reports.values(), key=lambda r: r["rep_id"])
-    progress = [{"rep_label": rep_label(r), "text": r["key_customer_progress"]} for r in reports if r["key_customer_progress"]]
+    progress = [
+        {"rep_label": rep_label(r), "text": r["key_customer_progress"]}
+        for r in reports
+        if r["key_customer_progress"]
+    ]
     support = [
         {"rep_label": rep_label(r), "text": r["support_needed"]}
         for r in reports
@@ -507,16 +535,28 @@ def actions_section(ctx: Ctx) -> list[Section]:
         }
 
     open_items = [a for a in data.actions if a["is_open"]]
-    overdue = sorted((a for a in open_items if a["due_date"] and a["due_date"] < as_of), key=lambda a: a["due_date"], reverse=True)
-    upcoming = sorted((a for a in open_items if a not in overdue), key=lambda a: (a["due_date"] or date.max))
+    overdue = sorted(
+        (a for a in open_items if a["due_date"] and a["due_date"] < as_of),
+        key=lambda a: a["due_date"],
+        reverse=True,
+    )
+    upcoming = sorted((a for a in open_items if a not in overdue), key=lambda a: a["due_date"] or date.max)
     closed = [a for a in data.actions if not a["is_open"]]
     sections = [
-        Section("table", t("sec_actions"), table=T.Table(T.ACTIONS, [row(a) for a in [*overdue, *upcoming]], limit=MAX_TABLE_ROWS))
+        Section(
+            "table",
+            t("sec_actions"),
+            table=T.Table(T.ACTIONS, [row(a) for a in [*overdue, *upcoming]], limit=MAX_TABLE_ROWS),
+        )
     ]
     if not open_items:
         sections[0].note = t("no_actions")
     if closed:
-        table = T.Table(T.Spec("sec_actions_closed", T.ACTIONS.columns, "sec_actions_closed"), [row(a) for a in closed], limit=10)
+        table = T.Table(
+            T.Spec("sec_actions_closed", T.ACTIONS.columns, "sec_actions_closed"),
+            [row(a) for a in closed],
+            limit=10,
+        )
         sections.append(Section("table", t("sec_actions_closed"), table=table))
     return sections
 
@@ -531,23 +571,37 @@ def completeness_section(ctx: Ctx) -> list[Section]:
     if c.failed_checks:
         reasons.append(t("reason_checks", n=len(c.failed_checks)))
     if c.unknown_orders:
-        reasons.append(t("reason_unknown_orders", count=len(c.unknown_orders), amount=t.money(c.unknown_amount)))
+        reasons.append(
+            t("reason_unknown_orders", count=len(c.unknown_orders), amount=t.money(c.unknown_amount))
+        )
     people = [
-        f"{rep_label(r)} ({r['rep_id']}, {t.status(r['report_type'])} {t.table_date(r['period_start'])}: {t.status(r['status'])})"
+        f"{rep_label(r)} ({r['rep_id']}, {t.status(r['report_type'])} "
+        f"{t.table_date(r['period_start'])}: {t.status(r['status'])})"
         for r in [*c.missing, *c.late]
     ]
     checks = [
-        f"{r['kind']} · {attention.name_of(r) or r.get('team_id') or ''}" + (f" ({r['detail']})" if r.get("detail") else "")
+        f"{r['kind']} · {attention.name_of(r) or r.get('team_id') or ''}"
+        + (f" ({r['detail']})" if r.get("detail") else "")
         for r in c.failed_checks
     ]
-    body = {"c": c, "reasons": reasons, "people": people[:12], "more_people": max(len(people) - 12, 0), "checks": checks[:8]}
+    body = {
+        "c": c,
+        "reasons": reasons,
+        "people": people[:12],
+        "more_people": max(len(people) - 12, 0),
+        "checks": checks[:8],
+    }
     sections = [Section("completeness", t("sec_completeness"), body=body, keep=True)]
     orders = [dict(o) for o in c.unknown_orders]
     sections.append(
         Section(
             "table",
             t("sec_unknown_orders"),
-            table=T.Table(T.UNKNOWN_ORDERS, orders, {"order_id": t("total"), "amount": c.unknown_amount} if orders else None),
+            table=T.Table(
+                T.UNKNOWN_ORDERS,
+                orders,
+                {"order_id": t("total"), "amount": c.unknown_amount} if orders else None,
+            ),
             note="" if orders else t("unknown_orders_none"),
         )
     )
@@ -608,7 +662,9 @@ def daily_sections(ctx: Ctx) -> list[Section]:
     if not data.completeness.available:
         late_section = Section("note", t("sec_late_missing"), note=t("completeness_unavailable"))
     else:
-        late_section = Section("table", t("sec_late_missing"), table=T.Table(T.LATE_MISSING, late, limit=MAX_TABLE_ROWS))
+        late_section = Section(
+            "table", t("sec_late_missing"), table=T.Table(T.LATE_MISSING, late, limit=MAX_TABLE_ROWS)
+        )
     sections = [
         late_section,
         Section("table", t("sec_streaks"), table=T.Table(T.STREAKS, streaks, limit=MAX_TABLE_ROWS)),
@@ -632,7 +688,9 @@ def monthly_charts_top(ctx: Ctx) -> Section:
         t,
     )
     ctx.charts["trend"] = chart
-    return Section("charts", body=[{"src": charts.data_uri(chart), "alt": t("chart_trend"), "wide": True}], keep=True)
+    return Section(
+        "charts", body=[{"src": charts.data_uri(chart), "alt": t("chart_trend"), "wide": True}], keep=True
+    )
 
 
 def team_summary_section(ctx: Ctx) -> Section:
@@ -677,14 +735,29 @@ def team_summary_section(ctx: Ctx) -> Section:
 def monthly_share_charts(ctx: Ctx) -> Section:
     t, data = ctx.t, ctx.data
     product = charts.share_pie(
-        [r["product_line"] for r in data.products], [r["sales_amount"] for r in data.products], t, title_key="chart_product_share"
+        [r["product_line"] for r in data.products],
+        [r["sales_amount"] for r in data.products],
+        t,
+        title_key="chart_product_share",
     )
     if data.scope.kind == "company":
-        names, values, key = [r["region"] for r in data.regions], [r["sales_amount"] for r in data.regions], "chart_region_share"
+        names, values, key = (
+            [r["region"] for r in data.regions],
+            [r["sales_amount"] for r in data.regions],
+            "chart_region_share",
+        )
     elif data.scope.kind == "region":
-        names, values, key = [r["team_name"] for r in data.teams], [r["sales_amount"] for r in data.teams], "chart_team_share"
+        names, values, key = (
+            [r["team_name"] for r in data.teams],
+            [r["sales_amount"] for r in data.teams],
+            "chart_team_share",
+        )
     else:
-        names, values, key = [rep_label(r) for r in data.reps], [r["sales_amount"] for r in data.reps], "chart_rep_share"
+        names, values, key = (
+            [rep_label(r) for r in data.reps],
+            [r["sales_amount"] for r in data.reps],
+            "chart_rep_share",
+        )
     share = charts.share_pie(names, values, t, title_key=key)
     return Section(
         "charts",
@@ -702,8 +775,14 @@ def _reason_text(t: Locale, key: str, values: dict) -> str:
         "top_visits": lambda v: {"value": t.number(v["value"], 1), "median": t.number(v["median"], 1)},
         "top_aov": lambda v: {"value": t.money(v["value"]), "median": t.money(v["median"])},
         "cause_activity": lambda v: {"value": t.number(v["value"], 1), "median": t.number(v["median"], 1)},
-        "cause_conversion": lambda v: {"value": t.percent(v["value"], 0), "median": t.percent(v["median"], 0)},
-        "cause_collection": lambda v: {"value": t.percent(v["value"], 0), "median": t.percent(v["median"], 0)},
+        "cause_conversion": lambda v: {
+            "value": t.percent(v["value"], 0),
+            "median": t.percent(v["median"], 0),
+        },
+        "cause_collection": lambda v: {
+            "value": t.percent(v["value"], 0),
+            "median": t.percent(v["median"], 0),
+        },
     }
     return t(key, **fmt[key](values)) if key in fmt else t(key)
 
@@ -724,7 +803,9 @@ def personal_section(ctx: Ctx) -> Section:
             parts.append(t("coaching", pct=t.percent(coaching, 0)))
         return separator.join(parts)
 
-    reps = sorted(data.reps, key=lambda r: (r["completion_rate"] is None, r["completion_rate"] or 0, r["rep_id"]))
+    reps = sorted(
+        data.reps, key=lambda r: (r["completion_rate"] is None, r["completion_rate"] or 0, r["rep_id"])
+    )
     rows = [
         {
             "rep_label": rep_label(r),
@@ -756,7 +837,9 @@ def personal_section(ctx: Ctx) -> Section:
             "win_rate": k["win_rate"],
             "collection_rate": k["collection_rate"],
         }
-    table = T.Table(T.PERSONAL, rows, total, pace=None if k["is_closed"] else k["time_progress"], limit=MAX_TABLE_ROWS)
+    table = T.Table(
+        T.PERSONAL, rows, total, pace=None if k["is_closed"] else k["time_progress"], limit=MAX_TABLE_ROWS
+    )
     if data.scope.kind == "team":
         table.without("team_name")
     return Section("table", t("sec_personal"), table=table)
@@ -774,9 +857,17 @@ def completion_charts(ctx: Ctx) -> Section:
     )
     if data.scope.kind == "company":
         # Forty reps in one bar chart are unreadable: the company pack compares regions.
-        names, rates, key = [r["region"] for r in data.regions], [r["completion_rate"] for r in data.regions], "chart_region_completion"
+        names, rates, key = (
+            [r["region"] for r in data.regions],
+            [r["completion_rate"] for r in data.regions],
+            "chart_region_completion",
+        )
     else:
-        names, rates, key = [rep_label(r) for r in data.reps], [r["completion_rate"] for r in data.reps], "chart_rep_completion"
+        names, rates, key = (
+            [rep_label(r) for r in data.reps],
+            [r["completion_rate"] for r in data.reps],
+            "chart_rep_completion",
+        )
     first = charts.completion_bars(names, rates, t, title_key=key, pace=pace)
     return Section(
         "charts",
@@ -798,7 +889,11 @@ def weekly_chart(ctx: Ctx) -> Section:
         pace=None if k["is_closed"] else k["time_progress"],
     )
     ctx.charts["main"] = chart
-    return Section("charts", body=[{"src": charts.data_uri(chart), "alt": t("chart_rep_completion"), "wide": False}], keep=True)
+    return Section(
+        "charts",
+        body=[{"src": charts.data_uri(chart), "alt": t("chart_rep_completion"), "wide": False}],
+        keep=True,
+    )
 
 
 _METRICS = ("sales_amount", "new_customers", "visits", "collection_rate")
@@ -811,7 +906,11 @@ def targets_section(ctx: Ctx) -> list[Section]:
     actual = analysis.metric_actuals(k)
     explicit = {r["metric"]: r["target_value"] for r in data.metric_targets}
     targets = {**explicit, "sales_amount": k["target_amount"]}
-    scope_rows = [_target_row(m, targets.get(m), actual.get(m), t) for m in _METRICS if targets.get(m) is not None or m == "sales_amount"]
+    scope_rows = [
+        _target_row(m, targets.get(m), actual.get(m), t)
+        for m in _METRICS
+        if targets.get(m) is not None or m == "sales_amount"
+    ]
     sections = [Section("table", t("sec_scope_targets"), table=T.Table(T.SCOPE_TARGETS, scope_rows))]
     if data.scope.kind == "team":
         rows = []
@@ -838,7 +937,9 @@ def targets_section(ctx: Ctx) -> list[Section]:
                 "team_name": r["team_name"] or r["team_id"],
                 "sales_target": r["target_amount"],
                 "sales_actual": r["sales_amount"],
-                "sales_gap": None if r["target_amount"] is None else float(r["sales_amount"]) - float(r["target_amount"]),
+                "sales_gap": None
+                if r["target_amount"] is None
+                else float(r["sales_amount"]) - float(r["target_amount"]),
                 "sales_rate": r["completion_rate"],
                 "pace_gap": r["pace_gap"],
             }
@@ -860,7 +961,13 @@ def _target_row(metric: str, target, actual, t: Locale) -> Row:
         return t.money(value) if is_money else t.percent(value) if is_rate else t.number(value)
 
     gap_text = DASH if gap is None else (t.points(gap) if is_rate else ("+" if gap >= 0 else "") + show(gap))
-    return {"metric": t(metric), "target_text": show(target), "actual_text": show(actual), "gap_text": gap_text, "rate": rate}
+    return {
+        "metric": t(metric),
+        "target_text": show(target),
+        "actual_text": show(actual),
+        "gap_text": gap_text,
+        "rate": rate,
+    }
 
 
 def top_low_section(ctx: Ctx) -> Section:
@@ -1004,11 +1111,24 @@ def xlsx_bytes(brief: Brief) -> bytes:
     meta_fmt = book.add_format({**font, "font_color": "#6B7280"})
     prov_fmt = book.add_format({**font, "bold": True, "font_color": "#B45309"})
     head = book.add_format(
-        {**font, "bold": True, "bg_color": "#1F2A37", "font_color": "#FFFFFF", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        {
+            **font,
+            "bold": True,
+            "bg_color": "#1F2A37",
+            "font_color": "#FFFFFF",
+            "border": 1,
+            "text_wrap": True,
+            "valign": "vcenter",
+        }
     )
     kinds = {**_XLSX_FORMATS, "money": {"num_format": t.money_cell_format}}
-    cells = {k: book.add_format({**font, "border": 1, "border_color": "#D1D5DB", **v}) for k, v in kinds.items()}
-    totals = {k: book.add_format({**font, "bold": True, "top": 2, "bg_color": "#F3F4F6", **v}) for k, v in kinds.items()}
+    cells = {
+        k: book.add_format({**font, "border": 1, "border_color": "#D1D5DB", **v}) for k, v in kinds.items()
+    }
+    totals = {
+        k: book.add_format({**font, "bold": True, "top": 2, "bg_color": "#F3F4F6", **v})
+        for k, v in kinds.items()
+    }
     good = book.add_format({"font_color": "#15803D", "bg_color": "#DCFCE7"})
     bad = book.add_format({"font_color": "#B91C1C", "bg_color": "#FEE2E2"})
     warn = book.add_format({"font_color": "#B45309", "bg_color": "#FEF3C7"})
@@ -1019,8 +1139,25 @@ def xlsx_bytes(brief: Brief) -> bytes:
         ws = book.add_worksheet(name)
         columns = table.columns
         last = max(len(columns) - 1, 0)
-        ws.write_string(0, 0, f"{brief.title} · {brief.scope_name} · {brief.period_text} · {t(table.spec.title)}", title_fmt)
-        ws.write_string(1, 0, " · ".join(x for x in (as_of, f"{t('generated_at')}: {t.datetime(brief.generated_at)}" if brief.generated_at else "") if x), meta_fmt)
+        ws.write_string(
+            0,
+            0,
+            f"{brief.title} · {brief.scope_name} · {brief.period_text} · {t(table.spec.title)}",
+            title_fmt,
+        )
+        ws.write_string(
+            1,
+            0,
+            " · ".join(
+                x
+                for x in (
+                    as_of,
+                    f"{t('generated_at')}: {t.datetime(brief.generated_at)}" if brief.generated_at else "",
+                )
+                if x
+            ),
+            meta_fmt,
+        )
         if brief.provisional:
             ws.write_string(1, max(last, 1), t("provisional"), prov_fmt)
         ws.set_row(2, 30)
@@ -1031,7 +1168,15 @@ def xlsx_bytes(brief: Brief) -> bytes:
         for r, row in enumerate(rows, start=3):
             style = totals if table.total is not None and r == len(rows) + 2 else cells
             for col, column in enumerate(columns):
-                _write(ws, r, col, row.get(column.key), column.kind, style[column.kind if column.kind in style else "text"], t)
+                _write(
+                    ws,
+                    r,
+                    col,
+                    row.get(column.key),
+                    column.kind,
+                    style[column.kind if column.kind in style else "text"],
+                    t,
+                )
         first, last_row = 3, 2 + len(table.rows)
         if table.rows:
             for col, column in enumerate(columns):
@@ -1061,16 +1206,36 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def _conditional(ws, first: int, last: int, col: int, column: T.Col, pace, good, warn, bad) -> None:
     if column.tone == "completion":
         reference = 1.0 if pace is None else pace
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": ">=", "value": min(1.0, reference), "format": good})
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "<", "value": reference - 0.2, "format": bad})
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "<", "value": reference, "format": warn})
+        ws.conditional_format(
+            first,
+            col,
+            last,
+            col,
+            {"type": "cell", "criteria": ">=", "value": min(1.0, reference), "format": good},
+        )
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": "<", "value": reference - 0.2, "format": bad}
+        )
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": "<", "value": reference, "format": warn}
+        )
     elif column.tone == "pace":
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": ">=", "value": 0, "format": good})
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "<", "value": -0.2, "format": bad})
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "<", "value": 0, "format": warn})
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": ">=", "value": 0, "format": good}
+        )
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": "<", "value": -0.2, "format": bad}
+        )
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": "<", "value": 0, "format": warn}
+        )
     elif column.tone == "gap":
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": ">=", "value": 0, "format": good})
-        ws.conditional_format(first, col, last, col, {"type": "cell", "criteria": "<", "value": 0, "format": bad})
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": ">=", "value": 0, "format": good}
+        )
+        ws.conditional_format(
+            first, col, last, col, {"type": "cell", "criteria": "<", "value": 0, "format": bad}
+        )
 
 
 def _write(ws, row: int, col: int, value: Any, kind: str, fmt, t: Locale) -> None:
@@ -1079,7 +1244,7 @@ def _write(ws, row: int, col: int, value: Any, kind: str, fmt, t: Locale) -> Non
     elif kind == "money":
         ws.write_number(row, col, t.money_unit(value), fmt)
     elif kind == "int":
-        ws.write_number(row, col, int(round(float(value))), fmt)
+        ws.write_number(row, col, round(float(value)), fmt)
     elif kind in ("number", "pct", "signed_pct", "points"):
         ws.write_number(row, col, float(value), fmt)
     elif kind == "date" and isinstance(value, date):

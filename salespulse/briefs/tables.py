@@ -125,9 +125,7 @@ def html_rows(table: Table, t: Locale) -> dict:
         body.append({"cells": cells, "cls": row.get("_cls", "")})
     total = None
     if table.total is not None:
-        total = [
-            {"text": cell_text(table.total.get(c.key), c, t), "cls": _classes(c)} for c in columns
-        ]
+        total = [{"text": cell_text(table.total.get(c.key), c, t), "cls": _classes(c)} for c in columns]
     hidden = len(table.rows) - len(shown)
     note = t("more_rows_xlsx", n=hidden) if hidden > 0 else ""
     return {"heads": heads, "rows": body, "total": total, "more": note}
@@ -144,8 +142,10 @@ def _classes(col: Col) -> str:
 # ---------------------------------------------------------------------------------------------
 # the tables (one declaration each)
 
-REP, TEAM, REGION = Col("rep_label", "rep", "name", 16), Col("team_name", "team", "name", 14), Col(
-    "region", "region", "name", 10
+REP, TEAM, REGION = (
+    Col("rep_label", "rep", "name", 16),
+    Col("team_name", "team", "name", 14),
+    Col("region", "region", "name", 10),
 )
 
 WEEK_BY_REP = Spec(

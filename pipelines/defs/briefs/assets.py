@@ -9,7 +9,7 @@ set, so the UI counts no holiday or weekend as "missing" and a make-up Saturday 
 
 import os
 import warnings
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -149,7 +149,11 @@ def _materialize(
         "path": dg.MetadataValue.path(str(folder)),
         "files": dg.MetadataValue.json(
             {
-                item.brief_id: {f"{code}.{ext}": str(path) for code, paths in item.locale_paths.items() for ext, path in paths.items()}
+                item.brief_id: {
+                    f"{code}.{ext}": str(path)
+                    for code, paths in item.locale_paths.items()
+                    for ext, path in paths.items()
+                }
                 for item in result.published
             }
         ),
@@ -164,7 +168,9 @@ def _materialize(
         "mean_seconds_html": mean("html"),
         "mean_seconds_pdf": mean("pdf"),
         "mean_seconds_xlsx": mean("xlsx"),
-        "locales": dg.MetadataValue.json(sorted({code for item in result.published for code in item.locale_paths})),
+        "locales": dg.MetadataValue.json(
+            sorted({code for item in result.published for code in item.locale_paths})
+        ),
         "preview": dg.MetadataValue.md(markdown_preview(result, kind.chart_scope)),
     }
     yield dg.MaterializeResult(metadata=metadata)

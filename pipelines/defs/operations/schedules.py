@@ -96,7 +96,7 @@ _RULES = {
     ),
     "first_workday": lambda s: (
         "monthly_first_workday",
-        "{m} {h} * * *".format(h=int(s.at[:2]), m=int(s.at[3:])),
+        f"{int(s.at[3:])} {int(s.at[:2])} * * *",
         lambda day: monthly_request(day, _calendar()),
         f"{s.at} on the first working day of each month.",
     ),

@@ -87,7 +87,7 @@ def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
     now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
     fresh = []
     if pending & RULE_CHECK_KEYS:
-        fresh += [r for r in evaluate_rules(con) if _key(r) in pending]
+        fresh += [r for r in evaluate_rules(con, context.run_id) if _key(r) in pending]
     if pending & SUITE_CHECK_KEYS:
         fresh += [r for r in evaluate_suites(con) if _key(r) in pending]
     for result in fresh:
