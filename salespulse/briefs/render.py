@@ -484,9 +484,8 @@ def below_target_section(ctx: Ctx) -> Section:
                 "rep_label": rep_label(r),
                 "completion_rate": r["completion_rate"],
                 "gap": float(r["sales_amount"] or 0) - float(r["target_amount"] or 0),
-                "obstacle": f"{category}: {text}"
-                if category and text
-                else (category or text or t("no_report")),
+                "category": category,
+                "obstacle": text or ("" if category else t("no_report")),
                 "support": report.get("support_needed") or "",
             }
         )
@@ -1134,7 +1133,10 @@ def xlsx_bytes(brief: Brief) -> bytes:
     warn = book.add_format({"font_color": "#B45309", "bg_color": "#FEF3C7"})
     as_of = f"{t('as_of')}: {t.date(brief.as_of)}" if brief.as_of else ""
     used: set[str] = set()
-    for table in brief.tables:
+    # The seed's three tables lead the workbook, then the others in the brief's order.
+    first = [T.PERSONAL, T.TEAM_SUMMARY, T.TARGETS_BY_REP, T.TARGETS_BY_TEAM]
+    ordered = sorted(brief.tables, key=lambda tb: first.index(tb.spec) if tb.spec in first else len(first))
+    for table in ordered:
         name = _sheet_name(t(table.spec.sheet or table.spec.title), used)
         ws = book.add_worksheet(name)
         columns = table.columns

@@ -161,7 +161,7 @@ def _selected(
 def dq_rule_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Late, missing, streaks, anomalies, impossible data, unknown references, overpayments."""
     with warehouse.connect() as con:
-        yield from _selected(context, evaluate_rules(con, context.run_id))
+        yield from _selected(context, evaluate_rules(con, context.op_execution_context.run_id))
 
 
 @dg.multi_asset_check(specs=SUITE_CHECK_SPECS, name="dq_mart_expectations", pool="warehouse", can_subset=True)
