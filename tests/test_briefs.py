@@ -363,7 +363,9 @@ def test_formula_looking_obstacle_is_inert_in_xlsx(con, warehouse, tmp_path):
     cells = [c for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
     assert not [c for c in cells if c.data_type == "f"], "no formula anywhere"
     planted = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert planted and all(c.value == "'" + FORMULA and c.data_type == "s" for c in planted), [c.value for c in planted]
+    assert planted and all(c.value == "'" + FORMULA and c.data_type == "s" for c in planted), [
+        c.value for c in planted
+    ]
     assert any(c.value == "'@SUM(1+1)" for c in cells)
     assert safe_cell("-1") == "'-1" and safe_cell(-1) == -1 and safe_cell("plain") == "plain"
 
