@@ -41,7 +41,7 @@ class Item:
 def name_of(row: Row, key: str = "rep") -> str:
     """'Name (id)' so that two reps of one name are told apart."""
     name = row.get(f"{key}_name")
-    rep_id = row.get(f"{key}_id")
+    rep_id = row.get(f"{key}_id") or row.get(f"{key}_rep_id")
     return f"{name} ({rep_id})" if name and rep_id else str(name or rep_id or "")
 
 
