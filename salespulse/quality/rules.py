@@ -224,7 +224,8 @@ def digest_markdown(rows: list[dict]) -> str:
         return "Every check passed."
     lines = ["| asset | check | severity | findings | reps concerned |", "|---|---|---|---:|---|"]
     for row in rows:
-        reps = ", ".join(row["reps_concerned"][:20]) + (" …" if len(row["reps_concerned"]) > 20 else "")
+        named = row.get("reps_named") or row["reps_concerned"]
+        reps = ", ".join(named[:20]) + (" …" if len(named) > 20 else "")
         findings = "" if row["findings"] is None else row["findings"]
         lines.append(
             f"| {_cell(row['asset_key'])} | {_cell(row['check_name'])} | {row['severity']} "
