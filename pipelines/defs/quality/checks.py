@@ -60,14 +60,19 @@ create table if not exists dq_state.findings_seen (
 def new_findings(con: duckdb.DuckDBPyConnection, check_name: str, findings, run_id: str):
     """The findings no run before `run_id` had seen (recorded now as seen by it). Evaluating the
     same run twice (the check and the digest) gives the same answer."""
-    con.execute(SEEN_DDL)
     ids = findings[["finding_id"]].dropna().drop_duplicates()  # noqa: F841 (read by SQL)
-    con.execute(
-        "insert into dq_state.findings_seen by name"
-        " select ? as check_name, finding_id, ? as first_seen_run_id, now()::timestamp as first_seen_at"
-        " from ids on conflict do nothing",
-        [check_name, run_id],
-    )
+    try:
+        con.execute(SEEN_DDL)
+        con.execute(
+            "insert into dq_state.findings_seen by name"
+            " select ? as check_name, finding_id, ? as first_seen_run_id, now()::timestamp as first_seen_at"
+            " from ids on conflict do nothing",
+            [check_name, run_id],
+        )
+    except duckdb.InvalidInputException:
+        # A read-only connection is an inspection, not a run: it cannot record what it saw, so
+        # every finding counts (as without a run).
+        return findings
     fresh = {
         r[0]
         for r in con.execute(
