@@ -17,6 +17,7 @@ renamed as (
         region,
         role,
         email,
+        locale,
         hire_date,
         leave_date,
         effective_from,
