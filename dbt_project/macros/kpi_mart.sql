@@ -57,7 +57,7 @@ balances as (
 
 pipeline_known as (
 
-    select min(snapshot_date) as first_snapshot_date from {{ ref('fct_opportunity_history') }}
+    select min(valid_from) as first_snapshot_date from {{ ref('fct_opportunity_history') }}
 
 ),
 {%- if has_target %}

@@ -7,7 +7,7 @@ select
 from marts.fct_opportunity_history
 where
     is_open
-    and snapshot_date <= $on_day
-    and (next_snapshot_date is null or next_snapshot_date > $on_day)
+    and valid_from <= $on_day
+    and (valid_to is null or valid_to > $on_day)
     and expected_close_date <= $period_end
 group by owner_rep_id
