@@ -80,9 +80,7 @@ def test_the_other_crm_loads_with_overrides_only_and_gives_the_same_kpi_marts(wa
     names = dict(standard.execute("select distinct rep_id, rep_name from marts.dim_reps").fetchall())
     marts = _kpi_marts(standard)
     assert len(marts) == 15 and _kpi_marts(other) == marts
-    first_snapshot = other.execute("select min(valid_from) from marts.fct_opportunity_history").fetchone()[
-        0
-    ]
+    first_snapshot = other.execute("select min(valid_from) from marts.fct_opportunity_history").fetchone()[0]
     assert first_snapshot == AS_OF
     for table in marts:
         columns, expected = _rows(standard, table, names)
