@@ -18,7 +18,7 @@ stated as (
         struct_pack(
             customer_id, owner_rep_id, product_line, stage, status, lost_reason, amount,
             expected_close_date, created_at, stage_changed_at, closed_at
-        ) as state
+        ) as tracked_state
 
     from snapshots
 
@@ -28,11 +28,11 @@ changes as (
 
     select
         *,
-        case
-            when lag(state) over (partition by opportunity_id order by snapshot_date) is distinct from state
-                then 1
-            else 0
-        end as is_change
+        coalesce(
+            lag(tracked_state) over (partition by opportunity_id order by snapshot_date)
+            <> tracked_state,
+            true
+        ) as is_change
 
     from stated
 
@@ -42,7 +42,7 @@ numbered as (
 
     select
         *,
-        sum(is_change) over (
+        sum(cast(is_change as integer)) over (
             partition by opportunity_id order by snapshot_date
             rows between unbounded preceding and current row
         ) as interval_number
@@ -59,7 +59,7 @@ intervals as (
         any_value(customer_id) as customer_id,
         any_value(owner_rep_id) as owner_rep_id,
         any_value(product_line) as product_line,
-        any_value(stage) as stage,
+        any_value(stage) as stage,  -- noqa: RF04
         any_value(status) as status,
         any_value(lost_reason) as lost_reason,
         any_value(amount) as amount,
