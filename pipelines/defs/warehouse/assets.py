@@ -55,8 +55,11 @@ def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
     name="dbt_warehouse",
 )
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    # dbt's profiles.yml reads the same setting as the warehouse resource.
+    # dbt's profiles.yml reads the same settings as the warehouse resource.
+    settings = get_settings()
     os.environ["SALESPULSE_WAREHOUSE"] = warehouse.path
+    os.environ["SALESPULSE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+    os.environ["SALESPULSE_DUCKDB_THREADS"] = str(settings.duckdb_threads)
     as_of = run_as_of(context)
     context.log.info(f"building the warehouse as of {as_of}")
     # Unit tests check the SQL, not the data: `make test` runs them, production builds skip them.
