@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+from pathlib import Path
 
 import duckdb
 
@@ -62,3 +63,36 @@ def environment_problem(exc: BaseException, path: object = None) -> EnvironmentP
         if isinstance(exc, duckdb.FatalException):
             return EnvironmentProblem(f"the warehouse failed: {text}")
     return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_PUBLISH_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp(?:\.wal)?$")
+
+
+def remove_leftovers(analytics: Path, partial_dirs: list[Path]) -> list[Path]:
+    """Remove what runs that died left half-written: the analysts' copy being published by a
+    process that is gone (`.analytics.duckdb.<pid>.tmp`, 11 MB each on the demo), and `.part`
+    files under `partial_dirs` (archive/, quarantine/; call this only while no ingest runs)."""
+    removed = []
+    folder = analytics.parent
+    if folder.is_dir():
+        for path in folder.iterdir():
+            match = _PUBLISH_TEMP.match(path.name)
+            if match and match.group("name") == analytics.name and not _pid_alive(int(match.group("pid"))):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    for root in partial_dirs:
+        if root.is_dir():
+            for path in root.rglob("*.part"):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
