@@ -75,8 +75,10 @@ class Settings:
     read_workers: int = 2
     # Runs: an alert names a run queued or in progress for longer than this.
     run_stuck_minutes: int = 120
-    # `salespulse run`: how long to wait for files in landing/ still being written.
+    # `salespulse run`: how long to wait for files in landing/ still being written, and the
+    # free disk space below which it does not start.
     landing_wait_seconds: int = 120
+    min_free_mb: int = 100
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -172,6 +174,7 @@ def load_settings() -> Settings:
         read_workers=_number("SALESPULSE_READ_WORKERS", "2", int),
         run_stuck_minutes=_number("SALESPULSE_RUN_STUCK_MINUTES", "120", int),
         landing_wait_seconds=_number("SALESPULSE_LANDING_WAIT_SECONDS", "120", int),
+        min_free_mb=_number("SALESPULSE_MIN_FREE_MB", "100", int),
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")
         else None,

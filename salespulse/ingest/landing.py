@@ -132,14 +132,14 @@ def _not_a_file(path: Path, mode: int) -> str:
     )
 
 
-def open_for_writing(paths: list[Path]) -> dict[Path, list[str]]:
-    """The processes that hold any of `paths` open for writing: path → ['pid 123 (cp)', ...].
+def open_for_writing(paths: list[Path]) -> dict[Path, list[tuple[int, str]]]:
+    """The processes that hold any of `paths` open for writing: path → [(pid, command), ...].
 
     Reads /proc/<pid>/fd/* (links to the open files) and /proc/<pid>/fdinfo/* (their `flags`,
     whose access mode says write or read-write). Processes this user may not inspect are not
     seen; elsewhere than Linux nothing is found."""
     wanted = {str(path): path for path in paths}  # real paths, as the links in /proc name them
-    writers: dict[Path, list[str]] = {}
+    writers: dict[Path, list[tuple[int, str]]] = {}
     proc = Path("/proc")
     if not wanted or not proc.is_dir():
         return writers
@@ -164,7 +164,7 @@ def open_for_writing(paths: list[Path]) -> dict[Path, list[str]]:
                 continue
             flags = next((line.split()[1] for line in info.splitlines() if line.startswith("flags:")), "0")
             if int(flags, 8) & _O_ACCMODE in (os.O_WRONLY, os.O_RDWR):
-                writers.setdefault(path, []).append(f"pid {pid_dir.name} ({_command(pid_dir)})")
+                writers.setdefault(path, []).append((int(pid_dir.name), _command(pid_dir)))
     return writers
 
 
@@ -192,7 +192,8 @@ def scan_landing(landing: Path, settle_seconds: float, now: float | None = None)
         mtime = landed.mtime_ns / 1e9
         age = now - max(mtime if mtime <= now else 0.0, landed.ctime_ns / 1e9)
         if landed.path in writers:
-            scan.waiting.append((landed, f"open for writing by {', '.join(writers[landed.path])}"))
+            who = ", ".join(f"pid {pid} ({command})" for pid, command in writers[landed.path])
+            scan.waiting.append((landed, f"open for writing by {who}"))
         elif age < settle_seconds:
             scan.waiting.append(
                 (landed, f"changed {max(age, 0):.0f} s ago (settle time {settle_seconds:g} s)")
