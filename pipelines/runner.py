@@ -79,53 +79,65 @@ def wait_for_landing(settings: Settings, sleep=time.sleep) -> None:
 
 
 def release_warehouse(settings: Settings, instance, sleep=time.sleep) -> None:
-    """Processes that still have the warehouse open although no run is in progress: a dbt build
-    left running by a run that was killed (its parent is gone) is stopped — its run failed, the
-    next build redoes its work; anything else is waited for, saying what it is."""
-    import psutil
-
+    """A dbt build left running by a run that was killed (its parent is gone) is stopped: its
+    run has failed, and it would hold the warehouse's lock while the next run needs it. Any other
+    process that has the warehouse open while no run is in progress is waited for, saying what
+    it is."""
     from pipelines.runs import runs_in_progress
 
     told = set()
     while True:
         if runs_in_progress(instance):
             return  # a live run owns the warehouse: wait_for_slot takes over
-        holders = open_for_writing([settings.warehouse_path.resolve()]).get(
-            settings.warehouse_path.resolve(), []
-        )
+        for pid, command in orphaned_dbt_builds(settings.warehouse_path):
+            say(f"stopping pid {pid} ({command}): a dbt build left running by a run that died")
+            _terminate(pid)
+        warehouse = settings.warehouse_path.resolve()
+        holders = open_for_writing([warehouse]).get(warehouse, [])
         if not holders:
             return
         for pid, command in holders:
-            if _orphaned_dbt(pid, psutil):
-                say(f"stopping pid {pid} ({command}): a dbt build left running by a run that died")
-                _terminate(pid, psutil)
-            elif pid not in told:
+            if pid not in told:
                 say(
-                    f"waiting for pid {pid} ({command}), which has the warehouse "
-                    f"{settings.warehouse_path} open (Ctrl-C stops waiting; analysts use analytics.duckdb)"
+                    f"waiting for pid {pid} ({command}), which has the warehouse {warehouse} open "
+                    "(Ctrl-C stops waiting; analysts query analytics.duckdb instead)"
                 )
                 told.add(pid)
         sleep(POLL_SECONDS)
 
 
-def _orphaned_dbt(pid: int, psutil) -> bool:
-    try:
-        process = psutil.Process(pid)
-        if "dbt" not in " ".join(process.cmdline()):
-            return False
-        parent = process.parent()
-        return parent is None or parent.pid == 1 or parent.create_time() > process.create_time()
-    except psutil.Error:
-        return False
+def orphaned_dbt_builds(warehouse: Path) -> list[tuple[int, str]]:
+    """dbt processes building this warehouse whose parent (the run that started them) is gone."""
+    import psutil
+
+    found = []
+    target = str(warehouse.resolve())
+    for process in psutil.process_iter(["pid", "cmdline", "create_time"]):
+        try:
+            cmdline = process.info["cmdline"] or []
+            if not cmdline or not any(Path(part).name == "dbt" for part in cmdline[:2]):
+                continue
+            path = process.environ().get("SALESPULSE_WAREHOUSE")
+            if not path or str(Path(path).resolve()) != target:
+                continue
+            parent = process.parent()
+            if parent is None or parent.pid == 1 or parent.create_time() > process.info["create_time"]:
+                found.append((process.pid, " ".join(cmdline[:3])))
+        except psutil.Error:
+            continue
+    return found
 
 
-def _terminate(pid: int, psutil) -> None:
+def _terminate(pid: int) -> None:
+    import psutil
+
     try:
         process = psutil.Process(pid)
         process.terminate()
         process.wait(timeout=10)
     except psutil.TimeoutExpired:
         process.kill()
+        process.wait(timeout=10)
     except psutil.Error:
         pass
 

@@ -78,6 +78,9 @@ class FileResult:
     file_date: date | None = None
     landed_at: datetime | None = None
     reprocess: bool = False  # a new read of an archived file that keeps its file_id
+    # The landing file's modification time: tells a file already loaded, left in landing/ by a
+    # run that died before removing it, from the same export landed again.
+    landing_mtime_ns: int | None = None
 
 
 @dataclass
@@ -161,6 +164,10 @@ class FileChanged(Exception):
     """The landing file is not the one that was read: left for the next run."""
 
 
+class AlreadyLoaded(Exception):
+    """The landing file itself was loaded by a run that died before removing it from landing/."""
+
+
 @dataclass
 class Staged:
     """A file hashed and handed to a reader, waiting for its turn to be loaded."""
@@ -172,6 +179,7 @@ class Staged:
     ticket: int | None = None
     earlier: tuple | FileResult | None = None  # the registered or in-run file with this content
     too_large: str | None = None
+    leftover: bool = False  # this very landing file is registered already (see AlreadyLoaded)
 
 
 def _reason_category(reason: str) -> str:
@@ -215,7 +223,8 @@ class Ingestor:
         self._next_id = con.execute(
             "select coalesce(max(file_id), 0) + 1 from raw.ingested_files"
         ).fetchone()[0]
-        self._known: dict[str, tuple[int, str | None, str]] | None = None
+        # sha256 → (file_id, kind, status, file_name, landing_mtime_ns) of registered files
+        self._known: dict[str, tuple] | None = None
         self._run_shas: dict[str, FileResult] = {}
         # Archive and quarantine files this run wrote, by file_id; the file_ids committed.
         self._written: list[tuple[Path, int]] = []
@@ -233,17 +242,28 @@ class Ingestor:
         self._next_id += 1
         return file_id
 
-    def _seen(self, sha: str) -> tuple[int, str | None, str] | FileResult | None:
+    def _seen(self, sha: str) -> tuple | FileResult | None:
         if sha in self._run_shas:
             return self._run_shas[sha]
         if self._known is None:  # one query for the whole registry, not one per file
             self._known = {}
-            for sha256, file_id, kind, status in self.con.execute(
-                "select sha256, file_id, kind, status from raw.ingested_files "
+            for sha256, *entry in self.con.execute(
+                "select sha256, file_id, kind, status, file_name, landing_mtime_ns "
+                "from raw.ingested_files "
                 "where status not in ('duplicate', 'superseded', 'refused') order by file_id desc"
             ).fetchall():
-                self._known[sha256] = (file_id, kind, status)
+                self._known[sha256] = tuple(entry)
         return self._known.get(sha)
+
+    def _registered_as(self, name: str, mtime_ns: int) -> bool:
+        """A registry entry (any status) for this very landing file: same name, same mtime."""
+        return bool(
+            self.con.execute(
+                "select count(*) from raw.ingested_files "
+                "where file_name = ? and landing_mtime_ns = ? and status <> 'superseded'",
+                [name, mtime_ns],
+            ).fetchone()[0]
+        )
 
     def _register(self, results: list[FileResult]) -> None:
         superseding = [r.file_id for r in results if r.reprocess]
@@ -267,6 +287,7 @@ class Ingestor:
                 r.archive_path,
                 r.duplicate_of,
                 r.file_date,
+                r.landing_mtime_ns,
             ]
             for r in results
         ]
@@ -275,8 +296,8 @@ class Ingestor:
             insert into raw.ingested_files (
                 file_id, file_name, sha256, size_bytes, kind, landed_at, status, rows_in_file,
                 rows_loaded, rows_rejected, error, warnings, encoding, archive_path, duplicate_of,
-                file_date
-            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                file_date, landing_mtime_ns
+            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             rows,
         )
@@ -433,8 +454,16 @@ class Ingestor:
         data, size, sha = _read_source(source, self.limits.max_file_bytes)
         reprocess = source.file_id is not None
         mtime = source.landed.mtime_ns / 1e9 if source.landed is not None else None
+        earlier = None if reprocess else self._seen(sha)
+        leftover = (
+            earlier is not None
+            and not isinstance(earlier, FileResult)
+            and source.landed is not None
+            and self._registered_as(source.name, source.landed.mtime_ns)
+        )
         result = FileResult(
-            file_id=source.file_id if reprocess else self._new_file_id(),
+            # A leftover is registered already: it takes no file_id, so ids stay in landing order.
+            file_id=source.file_id if reprocess else -1 if leftover else self._new_file_id(),
             file_name=source.name,
             sha256=sha,
             size_bytes=size,
@@ -445,13 +474,13 @@ class Ingestor:
             or (source.landed_at or self.now).date(),
             landed_at=source.landed_at,
             reprocess=reprocess,
+            landing_mtime_ns=source.landed.mtime_ns if source.landed is not None else None,
         )
-        staged = Staged(source, result, data, source.landed)
+        staged = Staged(source, result, data, source.landed, earlier=earlier, leftover=leftover)
         if not reprocess:
-            staged.earlier = self._seen(sha)
-            self._run_shas.setdefault(sha, result)
-            if staged.earlier is not None:
+            if earlier is not None:
                 return staged
+            self._run_shas[sha] = result
         if data is None:
             staged.too_large = self.limits.file_size_problem(size)
         else:
@@ -462,6 +491,13 @@ class Ingestor:
         """Finish one staged file: the final result of a file that loads nothing (registered
         now), what has to be loaded, or None when the file changed meanwhile."""
         result, source, data = staged.result, staged.source, staged.data
+        if staged.leftover:
+            if not self._still_same(staged.landed, result.sha256):
+                raise FileChanged("changed while it was read")
+            raise AlreadyLoaded(
+                f"already registered as file {staged.earlier[0]} ({staged.earlier[2]}) by a run that "
+                "stopped before removing it from landing/"
+            )
         if staged.earlier is not None:
             earlier = staged.earlier
             if isinstance(earlier, FileResult):  # the same content earlier in this run
@@ -803,6 +839,10 @@ class Ingestor:
             nonlocal batch_rows
             try:
                 prepared = self._complete(staged)
+            except AlreadyLoaded as exc:
+                log.info("%s: %s; removed from landing/", staged.result.file_name, exc)
+                self._done(staged.source.landing_path, None, staged.landed)
+                return
             except FileChanged as exc:
                 _mark_left(staged.result, str(exc))
                 report.left.append((staged.result.file_name, str(exc)))
@@ -869,17 +909,19 @@ class Ingestor:
         for name in unfinished:
             report.left.append((name, "the run stopped before this file was loaded"))
 
-    def _done(self, path: Path | None, result: FileResult, landed: LandedFile | None = None) -> None:
+    def _done(self, path: Path | None, result: FileResult | None, landed: LandedFile | None = None) -> None:
         if path is not None:
             if landed is not None and not landed.unchanged():
                 log.warning(
                     "%s changed after it was loaded: left in landing/; the next run loads the new "
                     "content, which supersedes this one",
-                    result.file_name,
+                    path.name,
                 )
             else:
                 path.unlink(missing_ok=True)
                 _prune_empty_dirs(path.parent, self.settings.landing_dir)
+        if result is None:
+            return
         log.info(
             "%s: %s (%s) loaded=%s rejected=%s",
             result.file_name,

@@ -91,8 +91,7 @@ def watch_runs(context: dg.SensorEvaluationContext):
         waits_for = [h.describe() for h in holders if h.run_id != info.run_id]
         send_alert(
             Alert(
-                title=f"run stuck: {info.job_name} has been {info.state} for more than "
-                f"{minutes} minutes",
+                title=f"run stuck: {info.job_name} has been {info.state} for more than {minutes} minutes",
                 detail=(
                     f"{info.describe()} is still {info.state} after SALESPULSE_RUN_STUCK_MINUTES="
                     f"{minutes}. "
