@@ -129,11 +129,12 @@ def recover_dead_runs(instance: dg.DagsterInstance) -> list[str]:
         notes.append(message)
     storage = instance.event_log_storage
     if storage.supports_global_concurrency_limits:
+        holding = {slot.run_id for slot in storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots}
         for run_id in storage.get_concurrency_run_ids():
             run = instance.get_run_by_id(run_id)
             if run is None or run.is_finished:
-                freed = storage.free_concurrency_slots_for_run(run_id)
-                if freed:
+                storage.free_concurrency_slots_for_run(run_id)
+                if run_id in holding:
                     notes.append(f"freed the warehouse slot still held by run {run_id[:8]}, which has ended")
     return notes
 
