@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import os
 import pickle
 import re
 import resource
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -50,7 +52,25 @@ class ReadOutcome:
     unreadable: str | None = None  # UnreadableFile: quarantine with this reason
     problem: str | None = None  # ReadProblem: read, but cannot be loaded (unknown kind, ...)
     internal: str | None = None  # a reader bug: quarantine as an internal error
+    changed: str | None = None  # the file is not the content the caller hashed: read nothing
     seconds: float = 0.0
+
+
+def _read_path(path: str, sha: str | None) -> tuple[bytes | None, str | None]:
+    """(content, None) of the regular file at `path`, or (None, why) when it is not the content
+    whose SHA-256 is `sha` any more, or cannot be opened (gone, replaced by a link or a pipe)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None, "it is no longer a regular file"
+            data = handle.read()
+    except OSError as exc:
+        return None, f"cannot read it any more: {exc.strerror or exc}"
+    if sha is not None and hashlib.sha256(data).hexdigest() != sha:
+        return None, "it changed while it was read"
+    return data, None
 
 
 def read_in_process(
@@ -200,16 +220,18 @@ class ReaderPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def submit(self, name: str, data: bytes, kind: str | None) -> int:
+    def submit(self, name: str, path: Path, kind: str | None, sha: str | None = None) -> int:
+        """Queue the file at `path` (landed as `name`). The reader reads it itself — the bytes do
+        not cross a pipe — and, given `sha`, reads nothing if the content is not that one."""
         ticket = self._next_ticket
         self._next_ticket += 1
-        message = pickle.dumps((ticket, name, data, kind), protocol=pickle.HIGHEST_PROTOCOL)
+        message = pickle.dumps((ticket, name, str(path), sha, kind), protocol=pickle.HIGHEST_PROTOCOL)
         self._queue.append((ticket, message))
         self._dispatch()
         return ticket
 
-    def read(self, name: str, data: bytes, kind: str | None) -> ReadOutcome:
-        return self.result(self.submit(name, data, kind))
+    def read(self, name: str, path: Path, kind: str | None, sha: str | None = None) -> ReadOutcome:
+        return self.result(self.submit(name, path, kind, sha))
 
     def result(self, ticket: int) -> ReadOutcome:
         while ticket not in self._done:
@@ -333,8 +355,12 @@ def _serve(read_fd: int, write_fd: int, memory_bytes: int) -> None:
             message = receive.recv_bytes()
         except (EOFError, OSError):
             return  # the parent closed the pipe (or died): nothing more to read
-        ticket, name, data, kind = pickle.loads(message)
-        outcome = read_in_process(name, data, kind, contracts, limits)
+        ticket, name, path, sha, kind = pickle.loads(message)
+        data, changed = _read_path(path, sha)
+        if data is None:
+            outcome = ReadOutcome(changed=changed)
+        else:
+            outcome = read_in_process(name, data, kind, contracts, limits)
         del data
         try:
             blob = pickle.dumps((ticket, outcome), protocol=pickle.HIGHEST_PROTOCOL)

@@ -484,7 +484,7 @@ class Ingestor:
         if data is None:
             staged.too_large = self.limits.file_size_problem(size)
         else:
-            staged.ticket = self.readers.submit(source.name, data, result.kind)
+            staged.ticket = self.readers.submit(source.name, source.path, result.kind, sha)
         return staged
 
     def _complete(self, staged: Staged) -> PreparedFile | FileResult | None:
@@ -518,6 +518,8 @@ class Ingestor:
         if outcome is None:
             outcome = self.readers.result(staged.ticket)
             staged.ticket = None
+            if outcome.changed:
+                raise FileChanged(outcome.changed)
         headers = contract = orders = None
         if outcome.raw is not None:
             result.kind, result.encoding = outcome.kind, outcome.raw.encoding

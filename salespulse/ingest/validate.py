@@ -78,7 +78,6 @@ def validate_file(
         result.fatal = limits.file_size_problem(st.st_size)
         if result.fatal:
             return result
-        data = path.read_bytes()
     except OSError as exc:
         result.fatal = f"cannot read the file: {exc.strerror or exc}"
         return result
@@ -88,9 +87,9 @@ def validate_file(
     else:
         result.kind_source = "option"
     with ReaderPool(contracts, limits, workers=1) as readers:
-        outcome = readers.read(path.name, data, kind)
+        outcome = readers.read(path.name, path.resolve(), kind)
     if outcome.raw is None:
-        result.fatal = outcome.unreadable or outcome.problem or outcome.internal
+        result.fatal = outcome.unreadable or outcome.problem or outcome.internal or outcome.changed
         return result
     try:
         _check(path, settings, contracts, kind, outcome.kind, outcome.raw, result)
