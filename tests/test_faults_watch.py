@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -151,3 +152,63 @@ def test_salespulse_run_says_what_it_waits_for_and_stops_on_ctrl_c(instance, hom
     assert process.returncode == 130, said
     assert "nothing was run" in said
     assert len(instance.get_runs()) == 1, "no run was started"
+
+
+def test_salespulse_run_refuses_to_start_on_a_full_disk_saying_so(home):
+    env = {
+        **os.environ,
+        "SALESPULSE_HOME": str(home.home),
+        "DAGSTER_HOME": str(home.dagster_home),
+        "SALESPULSE_MIN_FREE_MB": str(10**9),  # more than any disk here: as if it were full
+    }
+    done = subprocess.run(
+        [str(BIN / "salespulse"), "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert f"No space left on device: {home.home} has" in done.stderr
+    assert "nothing was started" in done.stderr
+
+
+def test_ctrl_c_stops_a_running_pipeline_and_frees_the_warehouse(home, instance):
+    """Ctrl-C in the terminal (SIGINT to the foreground process group) while the job runs: the
+    command ends, the run is not left in progress and holds no slot."""
+    from salespulse.generate import generate_org
+
+    generate_org(home.home, seed=2, as_of=date(2026, 3, 31), reps=4, months=1)
+    env = {
+        **os.environ,
+        "SALESPULSE_HOME": str(home.home),
+        "DAGSTER_HOME": str(home.dagster_home),
+        "SALESPULSE_AS_OF": "2026-03-31",
+        "SALESPULSE_MIN_FREE_MB": "0",
+    }
+    process = subprocess.Popen(
+        [str(BIN / "salespulse"), "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    said = ""
+    deadline = time.monotonic() + 180
+    while "dbt_warehouse" not in said and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        said += line
+    assert "dbt_warehouse" in said, said[-3000:]
+    os.killpg(process.pid, signal.SIGINT)
+    out, _ = process.communicate(timeout=120)
+    said += out
+    assert process.returncode == 130, said[-3000:]
+    assert "stopping the run (Ctrl-C)" in said and "the next run starts cleanly" in said, said[-3000:]
+    (run,) = instance.get_runs()
+    assert run.is_finished and run.status != dg.DagsterRunStatus.SUCCESS, run.status
+    assert slot_holders(instance) == []
