@@ -83,15 +83,14 @@ def release_warehouse(settings: Settings, instance, sleep=time.sleep) -> None:
     run has failed, and it would hold the warehouse's lock while the next run needs it. Any other
     process that has the warehouse open while no run is in progress is waited for, saying what
     it is."""
-    from pipelines.runs import runs_in_progress
+    from pipelines.runs import runs_in_progress, stop_orphaned_builds
 
     told = set()
     while True:
         if runs_in_progress(instance):
             return  # a live run owns the warehouse: wait_for_slot takes over
-        for pid, command in orphaned_dbt_builds(settings.warehouse_path):
-            say(f"stopping pid {pid} ({command}): a dbt build left running by a run that died")
-            _terminate(pid)
+        for note in stop_orphaned_builds(settings.warehouse_path):
+            say(note)
         warehouse = settings.warehouse_path.resolve()
         holders = open_for_writing([warehouse]).get(warehouse, [])
         if not holders:
@@ -104,42 +103,6 @@ def release_warehouse(settings: Settings, instance, sleep=time.sleep) -> None:
                 )
                 told.add(pid)
         sleep(POLL_SECONDS)
-
-
-def orphaned_dbt_builds(warehouse: Path) -> list[tuple[int, str]]:
-    """dbt processes building this warehouse whose parent (the run that started them) is gone."""
-    import psutil
-
-    found = []
-    target = str(warehouse.resolve())
-    for process in psutil.process_iter(["pid", "cmdline", "create_time"]):
-        try:
-            cmdline = process.info["cmdline"] or []
-            if not cmdline or not any(Path(part).name == "dbt" for part in cmdline[:2]):
-                continue
-            path = process.environ().get("SALESPULSE_WAREHOUSE")
-            if not path or str(Path(path).resolve()) != target:
-                continue
-            parent = process.parent()
-            if parent is None or parent.pid == 1 or parent.create_time() > process.info["create_time"]:
-                found.append((process.pid, " ".join(cmdline[:3])))
-        except psutil.Error:
-            continue
-    return found
-
-
-def _terminate(pid: int) -> None:
-    import psutil
-
-    try:
-        process = psutil.Process(pid)
-        process.terminate()
-        process.wait(timeout=10)
-    except psutil.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-    except psutil.Error:
-        pass
 
 
 def _describe_holders(holders) -> str:

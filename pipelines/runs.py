@@ -20,6 +20,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 import psutil
@@ -182,3 +183,45 @@ def stuck_runs(instance: dg.DagsterInstance, minutes: float, now: float | None =
         if now - info.since > minutes * 60:
             stuck.append(info)
     return stuck
+
+
+def orphaned_dbt_builds(warehouse: Path) -> list[tuple[int, str]]:
+    """dbt processes building this warehouse whose parent (the run that started them) is gone."""
+    found = []
+    target = str(warehouse.resolve())
+    for process in psutil.process_iter(["pid", "cmdline", "create_time"]):
+        try:
+            cmdline = process.info["cmdline"] or []
+            if not cmdline or not any(Path(part).name == "dbt" for part in cmdline[:2]):
+                continue
+            path = process.environ().get("SALESPULSE_WAREHOUSE")
+            if not path or str(Path(path).resolve()) != target:
+                continue
+            parent = process.parent()
+            if parent is None or parent.pid == 1 or parent.create_time() > process.info["create_time"]:
+                found.append((process.pid, " ".join(cmdline[:3])))
+        except psutil.Error:
+            continue
+    return found
+
+
+def _terminate(pid: int) -> None:
+    try:
+        process = psutil.Process(pid)
+        process.terminate()
+        process.wait(timeout=10)
+    except psutil.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    except psutil.Error:
+        pass
+
+
+def stop_orphaned_builds(warehouse: Path) -> list[str]:
+    """Stop the dbt builds of this warehouse left running by runs that died: their run failed, the
+    next build redoes their work, and meanwhile they hold the warehouse's lock."""
+    notes = []
+    for pid, command in orphaned_dbt_builds(warehouse):
+        _terminate(pid)
+        notes.append(f"stopped pid {pid} ({command}): a dbt build left running by a run that died")
+    return notes

@@ -9,6 +9,7 @@ an alert, once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -212,3 +213,43 @@ def test_ctrl_c_stops_a_running_pipeline_and_frees_the_warehouse(home, instance)
     (run,) = instance.get_runs()
     assert run.is_finished and run.status != dg.DagsterRunStatus.SUCCESS, run.status
     assert slot_holders(instance) == []
+
+
+def test_a_dbt_build_orphaned_by_a_dead_run_is_stopped_and_no_other(tmp_path):
+    """Killing a run leaves its `dbt build` running, holding the warehouse's lock: it is stopped.
+    A dbt whose parent lives, or that builds another warehouse, is left alone."""
+    import psutil
+
+    from pipelines.runs import stop_orphaned_builds
+
+    fake_dbt = tmp_path / "dbt"
+    fake_dbt.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(120)\n")
+    fake_dbt.chmod(0o755)
+    ours, theirs = tmp_path / "warehouse.duckdb", tmp_path / "other.duckdb"
+
+    def orphan(warehouse: Path) -> int:
+        # The run that started it exits at once: the build's parent is gone.
+        launcher = subprocess.run(
+            ["sh", "-c", f'SALESPULSE_WAREHOUSE="{warehouse}" "{fake_dbt}" build >/dev/null 2>&1 & echo $!'],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(launcher.stdout.strip())
+
+    lost, elsewhere = orphan(ours), orphan(theirs)
+    attended = subprocess.Popen(
+        [str(fake_dbt), "build"], env={**os.environ, "SALESPULSE_WAREHOUSE": str(ours)}
+    )
+    try:
+        time.sleep(0.5)
+        notes = stop_orphaned_builds(ours)
+        assert len(notes) == 1 and f"stopped pid {lost}" in notes[0], notes
+        assert not psutil.pid_exists(lost) or psutil.Process(lost).status() == psutil.STATUS_ZOMBIE
+        assert psutil.pid_exists(elsewhere) and attended.poll() is None
+    finally:
+        attended.kill()
+        attended.wait()
+        for pid in (lost, elsewhere):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

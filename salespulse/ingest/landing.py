@@ -1,7 +1,8 @@
 """What in landing/ is ready to load: settled regular files, oldest first.
 
-A file is loaded only when nobody is still writing it: its size, modification and change
-times have not moved for the settle time (SALESPULSE_LANDING_SETTLE_SECONDS), and no process
+A file is loaded only when nobody is still writing it: it has not been modified for the
+settle time (SALESPULSE_LANDING_SETTLE_SECONDS; every write moves the modification time,
+and a run checks the size, times and hash again before committing), and no process
 holds it open for writing (Linux: `/proc/<pid>/fd` links and the access mode in
 `/proc/<pid>/fdinfo`; a process of another user is visible only to root). Every path that
 loads files — the landing sensor's runs, the schedules, `make run` — goes through the
@@ -187,10 +188,11 @@ def scan_landing(landing: Path, settle_seconds: float, now: float | None = None)
     now = time.time() if now is None else now
     writers = open_for_writing([landed.path for landed in found])
     for landed in sorted(found, key=lambda f: (f.mtime_ns, f.name)):
-        # A copy tool can set the modification time (even into the future), never the change
-        # time; some network filesystems update only the modification time.
+        # Every write moves the modification time. A file moved in whole (`mv` keeps it) is
+        # settled at once, as the landing sensor sees it; one dated in the future by a skewed
+        # clock counts from its change time, which no tool can set.
         mtime = landed.mtime_ns / 1e9
-        age = now - max(mtime if mtime <= now else 0.0, landed.ctime_ns / 1e9)
+        age = now - (mtime if mtime <= now + 1 else landed.ctime_ns / 1e9)
         if landed.path in writers:
             who = ", ".join(f"pid {pid} ({command})" for pid, command in writers[landed.path])
             scan.waiting.append((landed, f"open for writing by {who}"))

@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from pipelines.runs import recover_dead_runs, slot_holders, stuck_runs
+from pipelines.runs import recover_dead_runs, runs_in_progress, slot_holders, stop_orphaned_builds, stuck_runs
 from salespulse.alerts import Alert, send_alert
 from salespulse.config import get_settings
 
@@ -76,11 +76,13 @@ def alert_on_failed_error_checks(context: dg.RunStatusSensorContext):
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Marks runs whose process is gone (kill -9, host restart) as failed and frees their "
-    "warehouse slot, so that the next run does not wait forever; alerts once on a run queued or in "
-    "progress for longer than SALESPULSE_RUN_STUCK_MINUTES.",
+    "warehouse slot, so that the next run does not wait forever, and stops the dbt builds they left "
+    "running; alerts once on a run queued or in progress for longer than SALESPULSE_RUN_STUCK_MINUTES.",
 )
 def watch_runs(context: dg.SensorEvaluationContext):
     notes = recover_dead_runs(context.instance)
+    if not runs_in_progress(context.instance):
+        notes += stop_orphaned_builds(get_settings().warehouse_path)
     for note in notes:
         context.log.warning(note)
     minutes = get_settings().run_stuck_minutes
