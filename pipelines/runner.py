@@ -56,23 +56,33 @@ def free_space_problem(settings: Settings) -> str | None:
     return None
 
 
+def _some(items: list[str], shown: int = 3) -> str:
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return "; ".join(items[:shown]) + more
+
+
 def wait_for_landing(settings: Settings, sleep=time.sleep) -> None:
-    """Wait (bounded) until no file in landing/ is still being written."""
-    deadline = time.monotonic() + settings.landing_wait_seconds
+    """Wait (bounded) until no file in landing/ is still being written, saying which are."""
+    started = time.monotonic()
     told: set[str] = set()
     while True:
         scan = scan_landing(settings.landing_dir, settings.landing_settle_seconds)
         if not scan.waiting:
+            if told:
+                say(f"landing/ settled after {time.monotonic() - started:.0f} s")
             return
-        for landed, why in scan.waiting:
-            if landed.name not in told:
-                say(f"waiting for landing/{landed.name}: {why}")
-                told.add(landed.name)
-        if time.monotonic() >= deadline:
-            names = ", ".join(landed.name for landed, _ in scan.waiting)
+        new = [(landed, why) for landed, why in scan.waiting if landed.name not in told]
+        if new:
+            say(
+                f"waiting for {len(new)} file(s) in landing/ still being written "
+                f"(Ctrl-C stops waiting): {_some([f'{landed.name}: {why}' for landed, why in new])}"
+            )
+            told.update(landed.name for landed, _ in new)
+        if time.monotonic() - started >= settings.landing_wait_seconds:
             say(
                 f"still being written after {settings.landing_wait_seconds} s "
-                f"(SALESPULSE_LANDING_WAIT_SECONDS): {names}; they load at the next run"
+                f"(SALESPULSE_LANDING_WAIT_SECONDS): {_some([landed.name for landed, _ in scan.waiting])}; "
+                "they load at the next run"
             )
             return
         sleep(POLL_SECONDS)
