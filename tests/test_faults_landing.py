@@ -173,3 +173,18 @@ def test_a_file_loaded_by_a_run_that_died_before_removing_it_is_just_removed(hom
     path.write_text(HEADER + payment(1))
     (again,) = ingest(home, contracts).files
     assert again.status == "duplicate" and again.duplicate_of == first.file_id
+
+
+def test_salespulse_run_waits_for_files_still_being_written_and_says_so(home, settle, capsys):
+    from pipelines.runner import wait_for_landing
+
+    settings = settle(1)
+    path = settings.landing_dir / "payments" / "p.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(HEADER + payment(1))
+    started = time.monotonic()
+    wait_for_landing(settings)
+    said = capsys.readouterr().err
+    assert 0.5 < time.monotonic() - started < 10
+    assert "waiting for 1 file(s) in landing/ still being written" in said and "payments/p.csv" in said
+    assert "landing/ settled after" in said
