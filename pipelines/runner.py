@@ -183,7 +183,7 @@ def _supervise(instance, process: subprocess.Popen, launch_id: str) -> int:
 def _stop(instance, process: subprocess.Popen, run_id: str | None) -> int:
     """Stop the job's process: an interrupt first (Dagster records the run as canceled), then
     harder. The run never keeps the slot."""
-    from pipelines.runs import recover_dead_runs
+    from pipelines.runs import recover_dead_runs, stop_orphaned_builds
 
     for sig, grace in ((signal.SIGINT, STOP_GRACE_SECONDS), (signal.SIGTERM, 10.0), (signal.SIGKILL, 10.0)):
         if process.poll() is not None:
@@ -195,7 +195,7 @@ def _stop(instance, process: subprocess.Popen, run_id: str | None) -> int:
             continue
         except KeyboardInterrupt:  # a second Ctrl-C: harder at once
             continue
-    for note in recover_dead_runs(instance):
+    for note in recover_dead_runs(instance) + stop_orphaned_builds(get_settings().warehouse_path):
         say(note)
     if run_id is not None:
         run = instance.get_run_by_id(run_id)
