@@ -60,7 +60,7 @@ setup: $(VENV)/.installed system-deps $(DBT_MANIFEST)
 demo: setup
 	$(BIN)/salespulse generate --seed $(DEMO_SEED) --reps $(DEMO_REPS) --months $(DEMO_MONTHS) \
 		--as-of $(DEMO_AS_OF) --out "$(SALESPULSE_HOME)" > "$(SALESPULSE_HOME)/generate-summary.json"
-	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster job execute -m pipelines.definitions -j salespulse_pipeline $(QUIET)
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/salespulse run
 	@# The briefs of the as-of day, the last full week and the last full month, as the schedules would.
 	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster asset materialize -m pipelines.definitions \
 		--select briefs/daily_exception_digest --partition $(DEMO_AS_OF) $(QUIET_JSON)
@@ -73,7 +73,7 @@ demo: setup
 # Run the pipeline once on whatever is in landing/ (what the landing sensor does), recorded in
 # the Dagster instance under $$SALESPULSE_HOME like every other run.
 run: setup
-	$(BIN)/dagster job execute -m pipelines.definitions -j salespulse_pipeline $(QUIET)
+	$(BIN)/salespulse run
 	@$(BIN)/salespulse summary
 
 lint: setup

@@ -149,6 +149,12 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.runner import QUIET_CONFIG, run
+
+    return run(job=args.job, config=None if args.verbose else QUIET_CONFIG)
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from salespulse.summary import print_summary
 
@@ -221,6 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-rows", type=int, default=1000, help="rows shown per result in table mode (0: DuckDB's)"
     )
     p.set_defaults(func=_cmd_sql)
+
+    p = sub.add_parser(
+        "run",
+        help="run the pipeline once on the files in landing/ (what `make run` does)",
+        description="Frees the warehouse of runs that died, waits for files still being written and "
+        "for a run in progress (saying which), then runs the job; Ctrl-C stops it cleanly.",
+    )
+    p.add_argument("--job", default="salespulse_pipeline", help="the Dagster job (default: the pipeline)")
+    p.add_argument("--verbose", action="store_true", help="Dagster's full console log (DEBUG)")
+    p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("summary", help="what the last pipeline run did and where the outputs are")
     p.set_defaults(func=_cmd_summary)
