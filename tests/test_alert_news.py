@@ -7,9 +7,10 @@ import duckdb
 import pandas as pd
 
 from pipelines.defs.operations.sensors import fingerprints
-from pipelines.defs.quality.checks import new_findings, rule_result
+from pipelines.defs.quality.checks import rule_result
 from salespulse.alerts import alerted_before, record_alerted
 from salespulse.quality import rules
+from salespulse.quality.seen import confirm_findings, new_findings
 
 
 def _frame(*ids: str) -> pd.DataFrame:
@@ -36,12 +37,40 @@ def test_a_finding_is_news_once_and_the_same_run_agrees_with_itself(tmp_path):
         "a",
         "b",
     ]
+    assert confirm_findings(con, "run-1") == 2  # run-1 published analytics.duckdb
     # The next run: the old findings are history, only "c" is news.
     second = new_findings(con, "unknown_references", _frame("a", "b", "c"), "run-2")
     assert list(second["finding_id"]) == ["c"]
+    confirm_findings(con, "run-2")
     assert new_findings(con, "unknown_references", _frame("a", "b", "c"), "run-3").empty
     # The same id under another check is that check's news.
     assert list(new_findings(con, "impossible_values", _frame("a"), "run-3")["finding_id"]) == ["a"]
+
+
+def test_what_a_run_that_died_before_publishing_saw_is_news_again(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    new_findings(con, "unknown_references", _frame("a"), "run-1")
+    confirm_findings(con, "run-1")
+    # run-2 sees "b", then dies before analytics.duckdb is published: nobody was told.
+    assert list(new_findings(con, "unknown_references", _frame("a", "b"), "run-2")["finding_id"]) == ["b"]
+    # run-3 reports it (and run-2's row is gone); once run-3 has published, it is history.
+    assert list(new_findings(con, "unknown_references", _frame("a", "b"), "run-3")["finding_id"]) == ["b"]
+    assert con.execute(
+        "select count(*) from dq_state.findings_seen where first_seen_run_id = 'run-2'"
+    ).fetchone() == (0,)
+    confirm_findings(con, "run-3")
+    assert new_findings(con, "unknown_references", _frame("a", "b"), "run-4").empty
+
+
+def test_findings_seen_before_confirmation_existed_count_as_reported(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(
+        "create schema dq_state; create table dq_state.findings_seen (check_name varchar not null,"
+        " finding_id varchar not null, first_seen_run_id varchar not null, first_seen_at timestamp not null,"
+        " primary key (check_name, finding_id));"
+        " insert into dq_state.findings_seen values ('unknown_references', 'a', 'old', now())"
+    )
+    assert list(new_findings(con, "unknown_references", _frame("a", "b"), "run-9")["finding_id"]) == ["b"]
 
 
 def test_a_check_passes_when_it_has_no_news_and_names_reps_by_name_and_id():

@@ -3,7 +3,10 @@
 A rule check fails on news only: the findings this run found that no earlier run had (kept in
 `dq_state.findings_seen`, one row per check and finding with the run that first saw it). A
 finding from a year ago fails the check once, in the run that loaded it, and is never alerted
-again; the whole history stays in marts.dq_anomalies / dq_submissions and in the briefs.
+again; the whole history stays in marts.dq_anomalies / dq_submissions and in the briefs. A
+finding counts as seen only once its run has published analytics.duckdb (`confirm_findings`):
+what a run that died before then saw is news again for the next run, so its digest and alert
+are not lost with the crash.
 
 The findings are rows of marts.dq_submissions and marts.dq_anomalies (dbt, `models/quality`);
 these checks turn them into Dagster check results (ERROR for impossible data, unknown references
@@ -20,6 +23,7 @@ import duckdb
 from pipelines.defs.resources import WarehouseResource
 from salespulse.config import PROJECT_ROOT
 from salespulse.quality import rules
+from salespulse.quality.seen import new_findings
 
 # dagster-dbt keys a model by its schema and name.
 SUBMISSIONS_KEY = dg.AssetKey(["marts", rules.SUBMISSIONS])
@@ -43,44 +47,6 @@ def rule_asset_key(rule: rules.CheckRule) -> dg.AssetKey:
 
 def _severity(level: str) -> dg.AssetCheckSeverity:
     return dg.AssetCheckSeverity.ERROR if level == "error" else dg.AssetCheckSeverity.WARN
-
-
-SEEN_DDL = """
-create schema if not exists dq_state;
-create table if not exists dq_state.findings_seen (
-    check_name varchar not null,
-    finding_id varchar not null,
-    first_seen_run_id varchar not null,
-    first_seen_at timestamp not null,
-    primary key (check_name, finding_id)
-)
-"""
-
-
-def new_findings(con: duckdb.DuckDBPyConnection, check_name: str, findings, run_id: str):
-    """The findings no run before `run_id` had seen (recorded now as seen by it). Evaluating the
-    same run twice (the check and the digest) gives the same answer."""
-    ids = findings[["finding_id"]].dropna().drop_duplicates()  # noqa: F841 (read by SQL)
-    try:
-        con.execute(SEEN_DDL)
-        con.execute(
-            "insert into dq_state.findings_seen by name"
-            " select ? as check_name, finding_id, ? as first_seen_run_id, now()::timestamp as first_seen_at"
-            " from ids on conflict do nothing",
-            [check_name, run_id],
-        )
-    except duckdb.InvalidInputException:
-        # A read-only connection is an inspection, not a run: it cannot record what it saw, so
-        # every finding counts (as without a run).
-        return findings
-    fresh = {
-        r[0]
-        for r in con.execute(
-            "select finding_id from dq_state.findings_seen where check_name = ? and first_seen_run_id = ?",
-            [check_name, run_id],
-        ).fetchall()
-    }
-    return findings[findings["finding_id"].isin(fresh)]
 
 
 def rule_result(outcome: rules.CheckOutcome, new=None) -> dg.AssetCheckResult:

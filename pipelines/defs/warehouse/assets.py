@@ -14,6 +14,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.warehouse.project import dbt_project
 from salespulse.config import get_settings
 from salespulse.publish import publish_analytics
+from salespulse.quality.seen import confirm_findings
 
 # dbt folder → Dagster group: the UI shows the graph by stage.
 GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts", "quality": "quality"}
@@ -95,6 +96,8 @@ def analytics_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     settings = get_settings()
     with warehouse.connect() as con:
         published = publish_analytics(con, settings.analytics_path)
+        # What this run's checks found is now in the analysts' digest: not news for later runs.
+        confirm_findings(con, context.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(published["path"]),
