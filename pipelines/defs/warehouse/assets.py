@@ -11,9 +11,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.as_of import run_as_of
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.steps import PUBLISH_PRIORITY
 from pipelines.defs.warehouse.project import dbt_project
 from salespulse.config import get_settings
-from salespulse.publish import publish_analytics
+from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
 
 # dbt folder → Dagster group: the UI shows the graph by stage.
 GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts", "quality": "quality"}
@@ -83,15 +84,18 @@ MART_KEYS = [key for key in dbt_warehouse.keys if key.path[0] == "marts"] + [
     group_name="marts",
     pool="warehouse",
     kinds={"duckdb"},
+    op_tags=PUBLISH_PRIORITY,
     description=(
-        "analytics.duckdb: the marts copied after each build into a file analysts read "
-        "(written to a temporary file and renamed into place; `make sql` opens it)."
+        "analytics.duckdb: the marts copied after each build into a file analysts read, with "
+        "their descriptions as COMMENT ON (written to a temporary file and renamed into place; "
+        "`make sql` opens it)."
     ),
 )
 def analytics_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = get_settings()
+    audit_comments = source_comments(dbt_project.manifest_path, "raw", AUDIT_TABLES)
     with warehouse.connect() as con:
-        published = publish_analytics(con, settings.analytics_path)
+        published = publish_analytics(con, settings.analytics_path, audit_comments)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(published["path"]),
