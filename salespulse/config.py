@@ -63,7 +63,9 @@ class Settings:
     coaching_completion: float = 0.80
     locale: str = "zh-CN"
     calendar_start: date = date(2020, 1, 1)
-    landing_settle_seconds: int = 10
+    landing_settle_seconds: int = 2
+    landing_sensor_interval_seconds: int = 5
+    docs_port: int = 8080
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -146,7 +148,9 @@ def load_settings() -> Settings:
         coaching_completion=_number("SALESPULSE_COACHING_COMPLETION", "0.80"),
         locale=_env("SALESPULSE_LOCALE", "zh-CN"),
         calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", "2020-01-01")),
-        landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "10", int),
+        landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "2", int),
+        landing_sensor_interval_seconds=_number("SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS", "5", int),
+        docs_port=_number("SALESPULSE_DOCS_PORT", "8080", int),
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")
         else None,

@@ -4,6 +4,11 @@ The run is `daily_run` for the latest closed working day (today once the daily d
 passed, else the previous working day): ingest → dbt → checks → analytics.duckdb, then that
 day's exception digest re-rendered on disk. It sends no e-mail — the scheduled run after the
 deadline does — so a file landing at 10:00 does not mail anyone a half-day digest.
+
+How soon: the daemon evaluates the sensor every SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS
+(default 5; the sensor daemon's own loop runs every 5 s, so less is not faster), and a file
+counts as settled once unchanged for SALESPULSE_LANDING_SETTLE_SECONDS (default 2): a file
+copied in is picked up within seconds of its last write.
 """
 
 import hashlib
@@ -47,10 +52,11 @@ def latest_closed_day(now: datetime, calendar: WorkCalendar) -> date:
 
 @dg.sensor(
     job=daily_run,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=get_settings().landing_sensor_interval_seconds,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Runs daily_run (pipeline + the latest closed day's digest, not mailed) when files in "
-    "landing/ have settled (no write for SALESPULSE_LANDING_SETTLE_SECONDS).",
+    "landing/ have settled (no write for SALESPULSE_LANDING_SETTLE_SECONDS); evaluated every "
+    "SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     settings = get_settings()

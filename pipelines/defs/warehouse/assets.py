@@ -14,6 +14,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
 from pipelines.defs.warehouse.project import dbt_project
 from salespulse.config import get_settings
+from salespulse.dbt_project import dbt_vars as settings_dbt_vars
 from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
 
 # dbt folder → Dagster group: the UI shows the graph by stage.
@@ -32,20 +33,7 @@ class Translator(DagsterDbtTranslator):
 
 def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
     """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
-    settings = get_settings()
-    return {
-        "as_of_date": (as_of or settings.as_of).isoformat(),
-        "business_timezone": settings.timezone,
-        "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
-        "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
-        "dq_start_date": settings.dq_start.isoformat() if settings.dq_start else "",
-        "zero_visit_streak_days": settings.zero_visit_streak_days,
-        "anomaly_z": settings.anomaly_z,
-        "baseline_working_days": settings.baseline_working_days,
-        "max_daily_visits": settings.max_daily_visits,
-        "behind_pace_points": settings.behind_pace_points,
-        "coaching_completion": settings.coaching_completion,
-    }
+    return settings_dbt_vars(get_settings(), as_of)
 
 
 @dbt_assets(

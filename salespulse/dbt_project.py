@@ -1,0 +1,140 @@
+"""The dbt project as the pipeline runs it: its vars from the settings, and dbt command lines that
+point at the data home's warehouse (for `salespulse dbt` and `salespulse docs`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from salespulse.config import PROJECT_ROOT, Settings
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# dbt commands that build, test, compile or describe the project: they take the pipeline's vars
+# and share its target folder (so dbt parses only what changed since the last run).
+PROJECT_COMMANDS = {
+    "build",
+    "clone",
+    "compile",
+    "docs",
+    "list",
+    "ls",
+    "parse",
+    "retry",
+    "run",
+    "run-operation",
+    "seed",
+    "show",
+    "snapshot",
+    "source",
+    "test",
+}
+
+
+def dbt_vars(settings: Settings, as_of: date | None = None) -> dict[str, str | int | float]:
+    """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
+    return {
+        "as_of_date": (as_of or settings.as_of).isoformat(),
+        "business_timezone": settings.timezone,
+        "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
+        "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
+        "dq_start_date": settings.dq_start.isoformat() if settings.dq_start else "",
+        "zero_visit_streak_days": settings.zero_visit_streak_days,
+        "anomaly_z": settings.anomaly_z,
+        "baseline_working_days": settings.baseline_working_days,
+        "max_daily_visits": settings.max_daily_visits,
+        "behind_pace_points": settings.behind_pace_points,
+        "coaching_completion": settings.coaching_completion,
+    }
+
+
+def dbt_executable() -> str:
+    """dbt from this environment (the venv), whether or not it is activated."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """The environment dbt runs in: profiles.yml reads the warehouse and the data home from it."""
+    return {
+        **os.environ,
+        "SALESPULSE_HOME": str(settings.home),
+        "SALESPULSE_WAREHOUSE": str(settings.warehouse_path),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def _has(args: list[str], *flags: str) -> bool:
+    return any(arg == flag or arg.startswith(flag + "=") for arg in args for flag in flags)
+
+
+def dbt_command(settings: Settings, args: list[str], as_of: date | None = None) -> list[str]:
+    """`dbt ARGS` on the data home's warehouse, as the pipeline runs it.
+
+    The project and profiles folders are the repo's; for commands that work on the project the
+    pipeline's vars and its target folder ($SALESPULSE_HOME/dbt/target) are added unless ARGS
+    give their own.
+    """
+    command = [dbt_executable(), *args]
+    if not _has(args, "--project-dir"):
+        command += ["--project-dir", str(DBT_PROJECT_DIR)]
+    if not _has(args, "--profiles-dir"):
+        command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
+    if args and args[0] in PROJECT_COMMANDS:
+        if not _has(args, "--vars"):
+            command += ["--vars", json.dumps(dbt_vars(settings, as_of))]
+        if not _has(args, "--target-path"):
+            command += ["--target-path", str(settings.home / "dbt" / "target")]
+        if not _has(args, "--log-path"):
+            command += ["--log-path", str(settings.home / "dbt" / "logs")]
+    return command
+
+
+def docs_commands(settings: Settings, host: str, port: int) -> tuple[list[str], list[str], bool]:
+    """(generate, serve, with_catalog): dbt docs of the project, built into $SALESPULSE_HOME/dbt/docs.
+
+    The catalog (column types, row counts) is read from analytics.duckdb, read-only, through the
+    profile's `docs` target: building the docs never opens the warehouse, so it never blocks or
+    waits for a running pipeline. Before the first build there is no catalog; descriptions and
+    declared types still show.
+    """
+    docs_dir = settings.home / "dbt" / "docs"
+    with_catalog = settings.analytics_path.exists()
+    generate = [
+        dbt_executable(),
+        "docs",
+        "generate",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        "docs" if with_catalog else "lint",
+        "--target-path",
+        str(docs_dir),
+        "--log-path",
+        str(settings.home / "dbt" / "logs"),
+        "--vars",
+        json.dumps(dbt_vars(settings)),
+    ]
+    if not with_catalog:
+        generate.append("--empty-catalog")
+    serve = [
+        dbt_executable(),
+        "docs",
+        "serve",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(docs_dir),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-browser",
+    ]
+    return generate, serve, with_catalog
