@@ -125,13 +125,8 @@ def _date(text: str) -> date:
 
 def _run(command: list[str], settings: Settings, extra_env: dict[str, str] | None = None) -> int:
     """Run a Dagster or dbt command from the repo, on this data home; its exit status is ours."""
-    from salespulse.instance import (
-        dagster_env,
-        foreign_dagster_home,
-        init_home,
-        prepare_manifest_command,
-        stale_manifest,
-    )
+    from salespulse.dbt_project import stale_manifest
+    from salespulse.instance import dagster_env, foreign_dagster_home, init_home, prepare_manifest_command
 
     init_home(settings)
     foreign = foreign_dagster_home(settings)

@@ -3,6 +3,7 @@ point at the data home's warehouse (for `salespulse dbt` and `salespulse docs`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 from salespulse.config import PROJECT_ROOT, Settings
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The manifest the Dagster definitions load (`make setup` prepares it).
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 # dbt commands that build, test, compile or describe the project: they take the pipeline's vars
 # and share its target folder (so dbt parses only what changed since the last run).
 PROJECT_COMMANDS = {
@@ -48,6 +51,25 @@ def dbt_vars(settings: Settings, as_of: date | None = None) -> dict[str, str | i
         "behind_pace_points": settings.behind_pace_points,
         "coaching_completion": settings.coaching_completion,
     }
+
+
+def stale_manifest() -> bool:
+    """Whether dbt's manifest, which the Dagster definitions load, is older than the dbt project
+    (a model added or changed since `make setup` prepared it)."""
+    project = DBT_PROJECT_DIR
+    manifest = MANIFEST_PATH
+    if not manifest.exists():
+        return True
+    skipped = {"target", "logs", "dbt_packages"}
+    newest = max(
+        (
+            path.stat().st_mtime
+            for path in project.rglob("*")
+            if path.suffix in (".sql", ".yml", ".md") and not skipped & set(path.relative_to(project).parts)
+        ),
+        default=0.0,
+    )
+    return newest > manifest.stat().st_mtime
 
 
 def dbt_executable() -> str:
@@ -138,3 +160,56 @@ def docs_commands(settings: Settings, host: str, port: int) -> tuple[list[str], 
         "--no-browser",
     ]
     return generate, serve, with_catalog
+
+
+# A landing run rebuilds only the models downstream of the kinds it loaded. That is the same as
+# a full build only while everything else in the warehouse was built with the same inputs: the
+# same vars (the as-of date above all), calendar settings and dbt code. A build that leaves the
+# warehouse consistent records them here; a build clears them first, so a failed one leaves none.
+def build_fingerprint(settings: Settings, as_of: date, manifest_path: Path = MANIFEST_PATH) -> str:
+    """What a warehouse build depends on besides the raw data: vars, calendar and dbt code."""
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    code = {
+        **{uid: node.get("checksum", {}).get("checksum") for uid, node in manifest.get("nodes", {}).items()},
+        **{
+            uid: hashlib.sha256(macro.get("macro_sql", "").encode()).hexdigest()
+            for uid, macro in manifest.get("macros", {}).items()
+            if macro.get("package_name") == manifest.get("metadata", {}).get("project_name")
+        },
+    }
+    calendar = None
+    if settings.calendar_file and settings.calendar_file.exists():
+        calendar = hashlib.sha256(settings.calendar_file.read_bytes()).hexdigest()
+    payload = {
+        "vars": dbt_vars(settings, as_of),
+        "calendar": [calendar, settings.calendar_start.isoformat(), settings.timezone],
+        "code": code,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _state_path(settings: Settings) -> Path:
+    return settings.home / "dbt" / "consistent_build.json"
+
+
+def consistent_build(settings: Settings) -> dict | None:
+    """The last build that left the warehouse consistent: {fingerprint, as_of, run_id}, or None."""
+    try:
+        return json.loads(_state_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def record_consistent_build(settings: Settings, fingerprint: str, as_of: date, run_id: str) -> None:
+    path = _state_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "as_of": as_of.isoformat(), "run_id": run_id}))
+    os.replace(tmp, path)
+
+
+def forget_consistent_build(settings: Settings) -> None:
+    _state_path(settings).unlink(missing_ok=True)

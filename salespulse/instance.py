@@ -66,25 +66,6 @@ def foreign_dagster_home(settings: Settings) -> str | None:
     return None
 
 
-def stale_manifest() -> bool:
-    """Whether dbt's manifest, which the Dagster definitions load, is older than the dbt project
-    (a model added or changed since `make setup` prepared it)."""
-    project = PROJECT_ROOT / "dbt_project"
-    manifest = project / "target" / "manifest.json"
-    if not manifest.exists():
-        return True
-    skipped = {"target", "logs", "dbt_packages"}
-    newest = max(
-        (
-            path.stat().st_mtime
-            for path in project.rglob("*")
-            if path.suffix in (".sql", ".yml", ".md") and not skipped & set(path.relative_to(project).parts)
-        ),
-        default=0.0,
-    )
-    return newest > manifest.stat().st_mtime
-
-
 def prepare_manifest_command() -> list[str]:
     """What `make setup` runs to prepare dbt's manifest for the Dagster definitions."""
     candidate = Path(sys.executable).parent / "dagster-dbt"

@@ -13,11 +13,15 @@ from pipelines.defs.resources import WarehouseResource
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 from salespulse.contracts import KINDS, default_contracts
-from salespulse.ingest.loader import FileResult, Ingestor
+from salespulse.ingest.loader import FileResult, Ingestor, pending_files
 from salespulse.quality.expectations import Validator
 
 GROUP = "ingest"
 REGISTRY_KEY = dg.AssetKey(["raw", "ingested_files"])
+# A run the landing sensor starts for files in landing/<kind>/ folders loads only those kinds
+# (comma-separated in this tag) and rebuilds only what depends on them; other files wait for
+# their own run.
+LANDING_KINDS_TAG = "salespulse/landing_kinds"
 # A Great Expectations check over 0 rows proves nothing: it is skipped (no result), not passed.
 GX_SKIPPED_NO_ROWS = "nothing to check: this run loaded no rows of this kind"
 CALENDAR_KEY = dg.AssetKey(["raw", "work_calendar"])
@@ -114,8 +118,16 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     settings = get_settings()
     settings.ensure_dirs()
     contracts = default_contracts()
+    kinds = [kind for kind in context.run.tags.get(LANDING_KINDS_TAG, "").split(",") if kind]
+    files = None
+    if kinds:
+        landing = settings.landing_dir
+        files = [path for path in pending_files(landing) if path.relative_to(landing).parts[0] in kinds]
+        context.log.info(
+            f"loading the files of {', '.join(kinds)} only ({len(files)}): this run rebuilds what they feed"
+        )
     with warehouse.connect() as con:
-        report = Ingestor(con, settings, contracts).run()
+        report = Ingestor(con, settings, contracts).run(files)
         for result in report.files:
             context.log.info(
                 f"{result.file_name}: {result.status} ({result.kind}) "

@@ -14,6 +14,12 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
 from pipelines.defs.warehouse.project import dbt_project
 from salespulse.config import get_settings
+from salespulse.dbt_project import (
+    build_fingerprint,
+    consistent_build,
+    forget_consistent_build,
+    record_consistent_build,
+)
 from salespulse.dbt_project import dbt_vars as settings_dbt_vars
 from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
 
@@ -46,14 +52,43 @@ def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # dbt's profiles.yml reads the same setting as the warehouse resource.
     os.environ["SALESPULSE_WAREHOUSE"] = warehouse.path
+    settings = get_settings()
     as_of = run_as_of(context)
-    context.log.info(f"building the warehouse as of {as_of}")
+    fingerprint = build_fingerprint(settings, as_of, dbt_project.manifest_path)
+    full = set(context.selected_asset_keys) >= set(context.assets_def.keys)
+    consistent = full or (consistent_build(settings) or {}).get("fingerprint") == fingerprint
+    if full:
+        context.log.info(f"building the warehouse as of {as_of}")
+    elif consistent:
+        context.log.info(
+            f"rebuilding {len(context.selected_asset_keys)} of {len(context.assets_def.keys)} models as of "
+            f"{as_of}: the others were built with the same as-of date, vars and code"
+        )
+    else:
+        context.log.warning(
+            f"rebuilding {len(context.selected_asset_keys)} of {len(context.assets_def.keys)} models as of "
+            f"{as_of}, while the others were built with other vars or code: the next full build (a "
+            "schedule, `salespulse run`) makes the warehouse consistent again"
+        )
+    # Until this build succeeds, no build can be assumed consistent (a failed one leaves a mix).
+    forget_consistent_build(settings)
     # Unit tests check the SQL, not the data: `make test` runs them, production builds skip them.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(as_of))]
+    # dbt's own log file stays at INFO: at DEBUG it writes every query (~10 MB a build, seconds).
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps(dbt_vars(as_of)),
+        "--log-level-file",
+        "info",
+    ]
     # One target folder under the data home, reused run after run: dbt can parse partially, and
     # the project folder does not fill up with a folder per run.
-    target = get_settings().home / "dbt" / "target"
+    target = settings.home / "dbt" / "target"
     yield from dbt.cli(args, context=context, target_path=target).stream()
+    if consistent:
+        record_consistent_build(settings, fingerprint, as_of, context.run_id)
 
 
 def dbt_resource() -> DbtCliResource:
