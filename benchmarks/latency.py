@@ -20,7 +20,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -31,36 +30,14 @@ from salespulse.instance import dagster_env, init_home
 
 RESULTS = PROJECT_ROOT / "benchmarks" / "results" / "latency.json"
 HEADER = "工号,姓名,日报日期,提交时间,拜访量,电话沟通量,新增潜在客户数,备注\n"
-TICKS = """
-{ workspaceOrError { ... on Workspace { locationEntries { locationOrLoadError {
-  ... on RepositoryLocation { repositories { sensors {
-    name sensorState { ticks(limit: 1) { timestamp } }
-  } } }
-} } } } }
-"""
 
 
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def _last_sensor_tick(port: int) -> float | None:
-    try:
-        data = _graphql(port, TICKS)["data"]["workspaceOrError"]
-    except (OSError, KeyError, TypeError, ValueError):
-        return None
-    for entry in data.get("locationEntries", []):
-        for repository in (entry.get("locationOrLoadError") or {}).get("repositories", []):
-            for sensor in repository["sensors"]:
-                ticks = sensor["sensorState"]["ticks"]
-                if sensor["name"] == "landing_sensor" and ticks:
-                    return float(ticks[0]["timestamp"])
+def _last_sensor_tick(instance) -> float | None:
+    """When the landing sensor last ticked (the daemon evaluates it), from the instance."""
+    for state in instance.all_instigator_state():
+        if state.instigator_name == "landing_sensor":
+            ticks = instance.get_ticks(state.instigator_origin_id, state.selector_id, limit=1)
+            return ticks[0].timestamp if ticks else None
     return None
 
 
@@ -175,12 +152,12 @@ def measure(drops: int, port: int, timeout: float) -> list[dict]:
     )
     results = []
     try:
+        instance = DagsterInstance.from_config(str(settings.dagster_home))
         deadline = time.time() + 180
-        while (_last_sensor_tick(port) or 0) < started:
+        while (_last_sensor_tick(instance) or 0) < started:
             if time.time() > deadline or server.poll() is not None:
                 raise RuntimeError(f"the landing sensor did not tick within 180 s; see {log.name}")
             time.sleep(1)
-        instance = DagsterInstance.from_config(str(settings.dagster_home))
         landing = settings.landing_dir / "daily_reports"
         landing.mkdir(parents=True, exist_ok=True)
         for n in range(1, drops + 1):
