@@ -112,5 +112,7 @@ def test_a_closed_pipe_ends_quietly(analytics, tmp_path):
             timeout=120,
         )
         assert len(result.stdout.splitlines()) == 3
-        assert result.stderr == "", result.stderr
-        assert result.returncode == 141, "like `cat`: killed by the closed pipe, no traceback"
+        assert result.stderr == "", "no traceback, no message"
+        # 141 (128 + SIGPIPE, as `cat` ends) when the pipe closed before the last write; 0 when
+        # everything fitted into the pipe's buffer first.
+        assert result.returncode in (0, 141)
