@@ -1,5 +1,8 @@
 """Alerts when something breaks: a failed run, a failed ERROR-severity check.
 
+An alert is sent once per finding: outbox/alerts-ledger.jsonl remembers the fingerprint of every
+finding alerted, and a finding still failing in later runs is not alerted again.
+
 Delivered by e-mail (the SMTP settings of the briefs, to SALESPULSE_ALERT_EMAILS) and/or as a
 JSON POST to SALESPULSE_ALERT_WEBHOOK_URL (Slack/DingTalk/WeCom-style incoming webhooks, or any
 HTTP endpoint). Every alert is also appended to outbox/alerts.jsonl, so none is only a log line.
@@ -49,6 +52,34 @@ class AlertSettings:
         return cls(
             emails=emails, webhook_url=os.environ.get("SALESPULSE_ALERT_WEBHOOK_URL", "").strip() or None
         )
+
+
+LEDGER_NAME = "alerts-ledger.jsonl"
+
+
+def alerted_before(outbox: Path) -> set[str]:
+    """Fingerprints of every finding an alert already went out for."""
+    ledger = outbox / LEDGER_NAME
+    if not ledger.exists():
+        return set()
+    seen = set()
+    for line in ledger.read_text(encoding="utf-8").splitlines():
+        try:
+            seen.add(json.loads(line)["fingerprint"])
+        except (ValueError, KeyError):
+            continue
+    return seen
+
+
+def record_alerted(outbox: Path, fingerprints: list[str], run_id: str | None) -> None:
+    outbox.mkdir(parents=True, exist_ok=True)
+    at = datetime.now(UTC).isoformat()
+    with (outbox / LEDGER_NAME).open("a", encoding="utf-8") as handle:
+        for fingerprint in fingerprints:
+            handle.write(
+                json.dumps({"fingerprint": fingerprint, "run_id": run_id, "at": at}, ensure_ascii=False)
+                + "\n"
+            )
 
 
 def post_webhook(url: str, alert: Alert, timeout: float = 10.0) -> None:

@@ -37,17 +37,23 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
     out = Path(args.out) if args.out else get_settings().home
-    summary = generate_org(out, seed=args.seed, as_of=as_of, reps=args.reps, months=args.months)
+    summary = generate_org(
+        out, seed=args.seed, as_of=as_of, reps=args.reps, months=args.months, style=args.style
+    )
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from salespulse.contracts import default_contracts
+    from salespulse.contracts import ContractError, default_contracts
     from salespulse.ingest.validate import validate_file
 
     settings = get_settings()
-    contracts = default_contracts()
+    try:
+        contracts = default_contracts()
+    except ContractError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.kind and args.kind not in contracts:
         print(f"unknown kind {args.kind!r}; kinds: {', '.join(sorted(contracts))}", file=sys.stderr)
         return 2
@@ -58,19 +64,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(f"file:      {result.file}")
     print(f"kind:      {result.kind or '?'} (from {result.kind_source or 'nothing: not recognised'})")
     print(f"encoding:  {result.encoding or '?'}")
-    if result.header_mapping:
-        print("columns:")
-        for header, name in result.header_mapping.items():
-            print(f"  {header!s:<24} -> {name}")
+    if result.columns:
+        print("columns (contract column <- header in the file, and why):")
+        for row in result.columns:
+            header = repr(row["header"]) if row["header"] is not None else "-"
+            print(f"  {row['column']:<22} <- {header:<26} {row['source']}")
     if result.unknown_columns:
-        print(f"unknown columns: {', '.join(result.unknown_columns)}")
+        print(f"unknown columns (ignored): {', '.join(result.unknown_columns)}")
+    for column, order in result.date_orders.items():
+        print(f"dates:     {column} read as {'day/month/year' if order == 'dmy' else 'month/day/year'}")
     if result.fatal:
         print(f"CANNOT LOAD: {result.fatal}")
         return 1
     print(
         f"rows:      {result.rows_in_file} in file, {result.rows_ok} ok, "
-        f"{result.rows_rejected} would be rejected"
+        f"{result.rows_rejected} would be rejected; {result.distinct_keys} distinct keys"
     )
+    for column, stats in result.dates.items():
+        outside = f", {stats['outside_bounds']} outside {stats['bounds'][0]}..{stats['bounds'][1]}"
+        print(f"  {column:<22} {stats['min']} .. {stats['max']}{outside if stats['outside_bounds'] else ''}")
+    for column, stats in result.amounts.items():
+        print(f"  {column:<22} sum {stats['sum']} over {stats['rows']} rows")
     limit = args.limit
     for problem in result.problems[:limit]:
         column = f" [{problem['column']}]" if problem["column"] else ""
@@ -84,14 +98,50 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_contracts(args: argparse.Namespace) -> int:
     from salespulse.contracts import ContractError, default_contracts
 
+    settings = get_settings()
     try:
         contracts = default_contracts()
     except ContractError as exc:
         print(exc, file=sys.stderr)
         return 1
+    print(f"shipped contracts: {settings.contracts_dir}")
+    print(f"your overrides:    {settings.contract_overrides_dir}")
     for kind, contract in contracts.items():
         print(f"{kind:<20} {len(contract.columns):>2} columns  keys={list(contract.keys)}  {contract.title}")
+        if contract.override_file:
+            print(f"  override applied: {contract.override_file}")
+        for move in contract.alias_moves:
+            print(f"  alias {move.alias!r} moved from column {move.from_column} to {move.to_column}")
     return 0
+
+
+def _cmd_reprocess(args: argparse.Namespace) -> int:
+    from salespulse.contracts import ContractError, default_contracts
+    from salespulse.ingest.reprocess import reprocess
+
+    try:
+        contracts = default_contracts()
+    except ContractError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        report = reprocess(
+            get_settings(), contracts, file_ids=args.file_ids, kind=args.kind, quarantined=args.quarantined
+        )
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not report.files:
+        print("nothing to reprocess")
+        return 0
+    for result in report.files:
+        note = f" — {result.error}" if result.error else ""
+        print(
+            f"file {result.file_id} {result.file_name}: {result.status} ({result.kind}) "
+            f"loaded={result.rows_loaded} rejected={result.rows_rejected}{note}"
+        )
+    print("the marts follow at the next pipeline run (make run, or the landing sensor)")
+    return 1 if any(r.status == "quarantined" for r in report.files) else 0
 
 
 def _cmd_expectations(args: argparse.Namespace) -> int:
@@ -273,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reps", type=int, default=40, help="number of sales reps (default 40)")
     p.add_argument("--months", type=int, default=15, help="months of history up to --as-of (default 15)")
     p.add_argument("--out", help="output folder (default: SALESPULSE_HOME); exports go to OUT/landing/")
+    p.add_argument(
+        "--style",
+        choices=["standard", "other-crm"],
+        default="standard",
+        help="standard: what the shipped contracts read; other-crm: the same organisation as another "
+        "CRM exports it, read with the overrides in models/examples/other-crm/",
+    )
     p.set_defaults(func=_cmd_generate)
 
     p = sub.add_parser("validate", help="check one export against its contract without loading it")
@@ -282,8 +339,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50, help="problems to print (default 50)")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("contracts", help="load and check every input contract (with your overrides)")
+    p = sub.add_parser(
+        "contracts",
+        help="load and check every input contract, with your overrides and the aliases they moved",
+    )
     p.set_defaults(func=_cmd_contracts)
+
+    p = sub.add_parser(
+        "reprocess",
+        help="read archived files again under today's contracts (after fixing a contract)",
+        description="Each file keeps its file_id and place in landing order; its earlier outcome "
+        "stays in raw.ingested_files as `superseded` and the rows of the earlier read are replaced.",
+    )
+    p.add_argument(
+        "file_ids", nargs="*", type=int, metavar="FILE_ID", help="file_id(s) in raw.ingested_files"
+    )
+    p.add_argument("--kind", help="every loaded or quarantined file of this input kind")
+    p.add_argument("--quarantined", action="store_true", help="every file that is quarantined now")
+    p.set_defaults(func=_cmd_reprocess)
 
     p = sub.add_parser("expectations", help="regenerate the Great Expectations suites from the contracts")
     p.add_argument(

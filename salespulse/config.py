@@ -62,7 +62,12 @@ class Settings:
     behind_pace_points: float = 0.20
     coaching_completion: float = 0.80
     locale: str = "zh-CN"
-    calendar_start: date = date(2020, 1, 1)
+    attention_items: int = 6
+    new_hire_months: int = 3
+    no_report_days: int = 2
+    sales_drop_share: float = 0.30
+    calendar_start: date | None = None
+    calendar_country: str = "CN"
     landing_settle_seconds: int = 2
     landing_sensor_interval_seconds: int = 5
     docs_port: int = 8080
@@ -147,7 +152,14 @@ def load_settings() -> Settings:
         behind_pace_points=_number("SALESPULSE_BEHIND_PACE_POINTS", "0.20"),
         coaching_completion=_number("SALESPULSE_COACHING_COMPLETION", "0.80"),
         locale=_env("SALESPULSE_LOCALE", "zh-CN"),
-        calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", "2020-01-01")),
+        attention_items=_number("SALESPULSE_ATTENTION_ITEMS", "6", int),
+        new_hire_months=_number("SALESPULSE_NEW_HIRE_MONTHS", "3", int),
+        no_report_days=_number("SALESPULSE_NO_REPORT_DAYS", "2", int),
+        sales_drop_share=_number("SALESPULSE_SALES_DROP_SHARE", "0.30"),
+        calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", ""))
+        if _env("SALESPULSE_CALENDAR_START", "")
+        else None,
+        calendar_country=_env("SALESPULSE_CALENDAR_COUNTRY", "CN"),
         landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "2", int),
         landing_sensor_interval_seconds=_number("SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS", "5", int),
         docs_port=_number("SALESPULSE_DOCS_PORT", "8080", int),

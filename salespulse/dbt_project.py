@@ -185,7 +185,12 @@ def build_fingerprint(settings: Settings, as_of: date, manifest_path: Path = MAN
         calendar = hashlib.sha256(settings.calendar_file.read_bytes()).hexdigest()
     payload = {
         "vars": dbt_vars(settings, as_of),
-        "calendar": [calendar, settings.calendar_start.isoformat(), settings.timezone],
+        "calendar": [
+            calendar,
+            settings.calendar_start.isoformat() if settings.calendar_start else None,
+            settings.calendar_country,
+            settings.timezone,
+        ],
         "code": code,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

@@ -15,24 +15,15 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from salespulse.briefs.kinds import KINDS as BRIEF_KINDS
 from salespulse.config import PROJECT_ROOT, Settings
 
 CODE_LOCATION = ["-m", "pipelines.definitions"]
-# Brief asset → the grain of its partitions.
-BRIEFS = {
-    "daily_exception_digest": "day",
-    "team_weekly_brief": "week",
-    "monthly_review_pack": "month",
-}
-# Partitioned jobs → the grain of their partitions.
-JOBS = {
-    "daily_run": "day",
-    "weekly_run": "week",
-    "monthly_run": "month",
-    "daily_briefs": "day",
-    "weekly_briefs": "week",
-    "monthly_briefs": "month",
-}
+# Brief asset → the grain of its partitions (the brief kinds declare both).
+BRIEFS = {kind.asset: kind.grain for kind in BRIEF_KINDS.values()}
+# Partitioned jobs → the grain of their partitions: <kind>_run (pipeline, then the briefs) and
+# <kind>_briefs (the briefs only).
+JOBS = {f"{name}_{suffix}": kind.grain for name, kind in BRIEF_KINDS.items() for suffix in ("run", "briefs")}
 SEND_EMAIL = ("auto", "always", "never")
 # Command-line runs log at INFO; the full event log stays in the run history.
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}

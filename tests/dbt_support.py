@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -51,3 +51,79 @@ def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def build_generated_org(
+    tmp: Path,
+    *,
+    seed: int,
+    as_of,
+    reps: int,
+    months: int,
+    style: str = "standard",
+    overrides: Path | None = None,
+    dbt_args: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test"),
+) -> Path:
+    """Generate an organisation in `style`, ingest it under the shipped contracts (plus
+    `overrides`), write the work calendar the data needs and run dbt; returns the warehouse."""
+    import pytest
+
+    from salespulse.calendar import WorkCalendar
+    from salespulse.config import get_settings
+    from salespulse.contracts import load_contracts
+    from salespulse.generate import generate_org
+    from salespulse.ingest.loader import Ingestor
+    from salespulse.ingest.schema import business_date_range
+
+    home = tmp / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALESPULSE_HOME", str(home))
+        patch.setenv("SALESPULSE_AS_OF", as_of.isoformat())
+        patch.delenv("SALESPULSE_WAREHOUSE", raising=False)
+        patch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
+        get_settings.cache_clear()
+        settings = get_settings()
+        settings.ensure_dirs()
+        generate_org(home, seed=seed, as_of=as_of, reps=reps, months=months, style=style)
+        contracts = load_contracts(ROOT / "models", overrides)
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            report = Ingestor(con, settings, contracts).run()
+            truth = json.loads((home / "ground_truth.json").read_text(encoding="utf-8"))
+            planted = {
+                Path(item["file"]).relative_to("landing").as_posix() for item in truth["malformed_files"]
+            }
+            bad = [r for r in report.files if r.status not in ("loaded", "partially_loaded")]
+            assert {r.file_name for r in bad} == planted, [(r.file_name, r.status, r.error) for r in bad]
+            first, last = business_date_range(con, contracts)
+            days = WorkCalendar().days(
+                date(first.year - 1, 1, 1), date(max(last.year, as_of.year) + 1, 12, 31)
+            )
+            con.execute(
+                "create or replace table raw.work_calendar "
+                "(date_day date, is_workday boolean, day_kind varchar)"
+            )
+            con.executemany("insert into raw.work_calendar values (?, ?, ?)", days)
+        get_settings.cache_clear()
+    result = subprocess.run(
+        [
+            str(DBT),
+            *dbt_args,
+            "--project-dir",
+            str(ROOT / "dbt_project"),
+            "--profiles-dir",
+            str(ROOT / "dbt_project"),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+            "--vars",
+            json.dumps({"as_of_date": as_of.isoformat()}),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "SALESPULSE_WAREHOUSE": str(settings.warehouse_path)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return settings.warehouse_path

@@ -23,8 +23,9 @@ import pytest
 from salespulse.briefs import data as D
 from salespulse.briefs.deliver import SmtpConfig, resend_failed
 from salespulse.briefs.i18n import Locale
+from salespulse.briefs.kinds import KINDS
 from salespulse.briefs.publish import publish_period
-from salespulse.briefs.render import render_daily, render_monthly, render_weekly, safe_cell
+from salespulse.briefs.render import BriefSettings, render, safe_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
@@ -43,6 +44,11 @@ BRIEF_MODELS = (
     "kpi_team_monthly",
     "kpi_region_monthly",
     "kpi_company_monthly",
+    "kpi_rep_quarterly",
+    "kpi_team_quarterly",
+    "kpi_region_quarterly",
+    "kpi_company_quarterly",
+    "fct_opportunity_history",
     "kpi_product_monthly",
     "fct_weekly_reports",
     "fct_action_items",
@@ -55,6 +61,18 @@ BRIEF_MODELS = (
 )
 
 pytestmark = pytest.mark.xdist_group("briefs")
+
+
+def render_daily(data, t, generated_at):
+    return render(KINDS["daily"], data, t, generated_at, BriefSettings())
+
+
+def render_weekly(data, t, generated_at):
+    return render(KINDS["weekly"], data, t, generated_at, BriefSettings())
+
+
+def render_monthly(data, t, generated_at):
+    return render(KINDS["monthly"], data, t, generated_at, BriefSettings())
 
 
 def _calendar_frame(start: date, end: date) -> pd.DataFrame:
@@ -221,7 +239,9 @@ def test_briefs_render_in_both_locales(con, warehouse, locale):
         assert "团队业绩汇总表" in monthly.html and "目标对比分析表" in monthly.html
         assert "每日异常清单" in daily.html and "2026年3月20日" in daily.html
     else:
-        assert "Team weekly brief" in weekly.html and "Week 11, 2026" in weekly.html and "CNY " in weekly.html
+        assert (
+            "Team weekly brief" in weekly.html and "Week 11, 2026" in weekly.html and "CNY k" in weekly.html
+        )
         assert "Monthly review pack" in monthly.html and "February 2026" in monthly.html
         assert "Daily exception digest" in daily.html and "20 Mar 2026" in daily.html
     for brief in (weekly, monthly, daily):
@@ -229,6 +249,9 @@ def test_briefs_render_in_both_locales(con, warehouse, locale):
         # Self-contained: styles inline, charts as data URIs, nothing fetched.
         assert "<link" not in brief.html and 'src="http' not in brief.html
     assert monthly.html.count('src="data:image/png;base64,') == 5  # trend, 2 completion, 2 shares
+    # Needs attention opens every brief, before the headline figures.
+    for brief in (weekly, monthly, daily):
+        assert brief.html.index(t("sec_attention")) < brief.html.index('class="cards"')
 
 
 def test_weekly_figures_equal_the_marts(con, warehouse):
@@ -252,8 +275,8 @@ def test_weekly_figures_equal_the_marts(con, warehouse):
         " and role = 'rep'",
         [team.entity_id],
     ).fetchall():
-        assert f"<td>{rep_name}</td>" in brief.html
-        assert f"{rep_sales / 10000:,.2f}万" in brief.html
+        assert f'<td class="name">{rep_name}</td>' in brief.html
+        assert f'<td class="num">{rep_sales / 10000:,.2f}</td>' in brief.html
 
 
 def test_monthly_pack_figures_and_workbook_equal_the_marts(con, tmp_path):
@@ -266,8 +289,8 @@ def test_monthly_pack_figures_and_workbook_equal_the_marts(con, tmp_path):
         " where period_label = '2026-02'"
     ).fetchone()
     figures = dict(brief.key_figures)
-    assert figures["Sales"] == f"CNY {sales:,.0f}"
-    assert figures["Target"] == f"CNY {target:,.0f}"
+    assert figures["Sales"] == f"CNY {sales / 1_000_000:,.2f}M"
+    assert figures["Target"] == f"CNY {target / 1_000_000:,.2f}M"
     assert f"YoY {yoy * 100:+.1f}%" in brief.html
 
     path = tmp_path / "pack.xlsx"
@@ -275,11 +298,12 @@ def test_monthly_pack_figures_and_workbook_equal_the_marts(con, tmp_path):
     book = load_workbook(path)
     assert book.sheetnames[:3] == ["Personal tracking", "Team summary", "Target vs actual"]
     personal = book["Personal tracking"]
-    assert personal.freeze_panes == "A2"
-    header = [c.value for c in personal[1]]
+    assert personal.freeze_panes == "B4"
+    assert "Monthly review pack · Company · February 2026" in personal["A1"].value
+    header = [c.value for c in personal[3]]
     sales_col = header.index("Actual (CNY)")
     rate_col = header.index("Completion")
-    by_rep = {row[0].value: row for row in personal.iter_rows(min_row=2)}
+    by_rep = {row[0].value: row for row in personal.iter_rows(min_row=4)}
     expected = con.execute(
         "select rep_name, sales_amount, completion_rate from marts.kpi_rep_monthly"
         " where period_label = '2026-02'"
@@ -294,7 +318,7 @@ def test_monthly_pack_figures_and_workbook_equal_the_marts(con, tmp_path):
             assert row[rate_col].value == pytest.approx(rate)
             assert row[rate_col].number_format == "0.0%"
     teams = book["Team summary"]
-    assert teams.freeze_panes == "A2"
+    assert teams.freeze_panes == "B4"
     total = [c.value for c in list(teams.iter_rows())[-1]]
     assert total[0] == "Total" and total[4] == pytest.approx(float(sales))
 
@@ -307,7 +331,7 @@ def test_zh_workbook_holds_wan_yuan(con, warehouse, tmp_path):
     path = tmp_path / "team.xlsx"
     path.write_bytes(brief.xlsx())
     sheet = load_workbook(path)["个人业绩跟踪表"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[3]]
     column = header.index("实际完成（万元）")
     sales = dict(
         con.execute(
@@ -316,7 +340,7 @@ def test_zh_workbook_holds_wan_yuan(con, warehouse, tmp_path):
             [team.entity_id],
         ).fetchall()
     )
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=4):
         if row[0].value in sales:
             assert row[column].value * 10000 == pytest.approx(float(sales[row[0].value]))
             assert row[column].number_format == "#,##0.00"
@@ -339,7 +363,9 @@ def test_formula_looking_obstacle_is_inert_in_xlsx(con, warehouse, tmp_path):
     cells = [c for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
     assert not [c for c in cells if c.data_type == "f"], "no formula anywhere"
     planted = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert planted and all(c.value == "'" + FORMULA and c.data_type == "s" for c in planted)
+    assert planted and all(c.value == "'" + FORMULA and c.data_type == "s" for c in planted), [
+        c.value for c in planted
+    ]
     assert any(c.value == "'@SUM(1+1)" for c in cells)
     assert safe_cell("-1") == "'-1" and safe_cell(-1) == -1 and safe_cell("plain") == "plain"
 
@@ -354,7 +380,7 @@ def test_pdf_has_chinese_text_and_a_visible_page(con, warehouse, tmp_path):
     text = subprocess.run(
         ["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "月度业绩复盘" in text and team.name in text and "数据完整性" in text
+    assert "月度业绩复盘" in text and team.name in text and "需关注" in text
     subprocess.run(
         ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
     )
@@ -412,7 +438,8 @@ def test_holiday_has_no_digest_and_a_makeup_saturday_has_one(warehouse, tmp_path
     assert holiday.published == [] and "holiday" in holiday.skipped_reason
     makeup = publish_period(kind="daily", start=date(2026, 2, 28), only={warehouse["team"]}, **common)
     assert [p.brief.scope.entity_id for p in makeup.published] == [warehouse["team"]]
-    assert (tmp_path / "briefs" / "daily" / "2026-02-28" / f"{warehouse['team']}.pdf").is_file()
+    [item] = makeup.published
+    assert item.paths["pdf"].is_file() and item.paths["pdf"].name.endswith("_2026-02-28_每日异常.zh-CN.pdf")
 
 
 # --------------------------------------------------------------------------------------------- e-mail
@@ -572,6 +599,265 @@ def test_weekly_asset_materializes_a_past_week(warehouse, tmp_path, monkeypatch)
     assert metadata["briefs"].value >= 1
     assert "Sales" in metadata["preview"].value and "data:image/png;base64," in metadata["preview"].value
     folder = home / "briefs" / "weekly" / "2026-W11"
-    assert (folder / f"{warehouse['team']}.html").is_file()
-    assert (folder / f"{warehouse['team']}.xlsx").is_file()
+    assert list(folder.glob("*_2026-W11_weekly-brief.en.html"))
+    assert list(folder.glob("*_2026-W11_weekly-brief.en.xlsx"))
     assert list((home / "outbox" / "weekly" / "2026-W11").rglob("*.eml"))
+
+
+# --------------------------------------------------------------------------------------------- issue 14
+
+
+def _pdf_words(pdf_path: Path) -> list[list[dict]]:
+    import pdfplumber
+
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        return [
+            [{**w, "page_width": page.width} for w in page.extract_words(keep_blank_chars=False)]
+            for page in pdf.pages
+        ]
+
+
+@pytest.mark.parametrize("scope_kind", ["company", "team"])
+def test_english_layout_is_designed_not_translated(con, warehouse, tmp_path, scope_kind):
+    """Both locales of a monthly pack: the same page count ± 1, headline figures as separate
+    words, nothing beyond the page's right edge (no table runs off the page)."""
+    scope = D.company_scope() if scope_kind == "company" else _team(con, warehouse["team"])
+    data = D.load_monthly(con, scope, MONTH)
+    pages = {}
+    for code in ("zh-CN", "en"):
+        t = Locale(code)
+        brief = render_monthly(data, t, GENERATED)
+        pdf = tmp_path / f"{code}.pdf"
+        pdf.write_bytes(brief.pdf())
+        words = _pdf_words(pdf)
+        pages[code] = len(words)
+        for page in words:
+            for w in page:
+                assert w["x1"] <= w["page_width"] - 20, f"{code}: {w['text']!r} runs off the page"
+        first = {w["text"] for w in words[0]}
+        sales, target = (value for label, value in brief.key_figures[:2])
+        for figure in (sales, target):
+            # The figure is one word (or "CNY" + one word), never glued to its neighbour.
+            parts = figure.split()
+            assert parts[-1] in first, f"{code}: {figure!r} is not a separate word on page 1"
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert t("sec_attention") in text.split(t("sec_kpis"))[0] or t("sec_attention") in text[:2000]
+    assert abs(pages["zh-CN"] - pages["en"]) <= 1, pages
+
+
+def test_mail_body_relies_on_no_style_block_and_has_a_text_part(con, warehouse):
+    import re
+
+    team = _team(con, warehouse["team"])
+    for code in ("zh-CN", "en"):
+        brief = render_weekly(D.load_weekly(con, team, WEEK), Locale(code), GENERATED)
+        html = brief.email_html()
+        assert "<style" not in html.lower()
+        assert "var(--" not in html and ":root" not in html
+        assert not re.search(r"display\s*:\s*(flex|grid|inline-flex)", html)
+        assert 'style="' in html and "<table" in html
+        assert brief.attention[0]["text"] in html if brief.attention else True
+        assert 'src="data:image/png;base64,' in html  # swapped for cid: by build_message
+        text = brief.text()
+        assert brief.title in text and all(value in text for _, value in brief.key_figures)
+
+
+def test_attention_ranks_the_weekly_brief_against_an_independent_reading(con, warehouse):
+    """The first "behind pace" item names the rep whose month lags the target × time elapsed by
+    the most money, with that amount, computed here straight from the marts."""
+    team = _team(con, warehouse["team"])
+    data = D.load_weekly(con, team, WEEK)
+    brief = render_weekly(data, Locale("zh-CN"), GENERATED)
+    assert 1 <= len(brief.attention) <= BriefSettings().attention_items
+    month = D.Period.month(WEEK + timedelta(days=4))
+    rows = con.execute(
+        "select rep_id, rep_name, target_amount * time_progress - sales_amount as shortfall"
+        " from marts.kpi_rep_monthly where team_id = ? and period_start = ? and role = 'rep'"
+        " and target_amount is not null and completion_rate < time_progress order by shortfall desc",
+        [team.entity_id, month.start],
+    ).fetchall()
+    if rows:
+        rep_id, name, shortfall = rows[0]
+        first = brief.attention[0]["text"]
+        assert f"{name} ({rep_id})" in first
+        assert f"{float(shortfall) / 10000:,.2f}万" in first
+
+
+def test_forecast_and_leaderboard_against_independent_arithmetic():
+    from salespulse.briefs.forecast import Projection, leaderboard, months_between, new_hire, project
+
+    p = project(
+        {
+            "sales_amount": 300_000,
+            "target_amount": 1_000_000,
+            "workdays_elapsed": 6,
+            "workdays_in_period": 20,
+        },
+        weighted_pipeline=250_000,
+    )
+    assert p.run_rate == pytest.approx(1_000_000)  # 50,000 a day × 20
+    assert p.pipeline_weighted == pytest.approx(550_000)
+    assert p.gap == pytest.approx(0)
+    assert p.needed_per_workday == pytest.approx(700_000 / 14)
+    assert (
+        Projection(0, None, 0, 20).run_rate is None and Projection(5, 10, 20, 20).needed_per_workday is None
+    )
+    assert Projection(20, 10, 5, 20).needed_per_workday == 0
+    assert months_between(date(2026, 8, 15), date(2026, 11, 14)) == 2
+    assert months_between(date(2026, 8, 15), date(2026, 11, 15)) == 3
+    assert new_hire(date(2026, 9, 1), date(2026, 11, 30), 3) and not new_hire(
+        date(2026, 8, 1), date(2026, 11, 30), 3
+    )
+    reps = [
+        {
+            "rep_id": "A",
+            "completion_rate": 0.9,
+            "sales_amount": 90,
+            "target_amount": 100,
+            "hire_date": date(2020, 1, 1),
+        },
+        {
+            "rep_id": "B",
+            "completion_rate": 1.2,
+            "sales_amount": 60,
+            "target_amount": 50,
+            "hire_date": date(2019, 1, 1),
+        },
+        {
+            "rep_id": "C",
+            "completion_rate": 0.9,
+            "sales_amount": 90,
+            "target_amount": 100,
+            "hire_date": date(2021, 1, 1),
+        },
+        {
+            "rep_id": "N",
+            "completion_rate": 3.0,
+            "sales_amount": 30,
+            "target_amount": 10,
+            "hire_date": date(2026, 10, 1),
+        },
+    ]
+    ranked, newcomers = leaderboard(reps, date(2026, 11, 30), 3)
+    assert [(r.rep["rep_id"], r.rank) for r in ranked] == [("B", 1), ("A", 2), ("C", 2)]
+    assert [r.rep["rep_id"] for r in newcomers] == ["N"] and newcomers[0].rank is None
+
+
+def test_attention_round_robin_and_cap():
+    from salespulse.briefs import attention as A
+
+    reps = [
+        {
+            "rep_id": f"R{i}",
+            "rep_name": f"n{i}",
+            "target_amount": 100,
+            "completion_rate": 0.1 * i,
+            "time_progress": 0.8,
+            "sales_amount": 10 * i,
+            "overdue_receivables": 0,
+        }
+        for i in range(1, 6)
+    ]
+    behind = A.behind_pace(reps, closed=False)
+    assert [i.person for i in behind] == ["R1", "R2", "R3", "R4", "R5"]  # most money behind first
+    unknown = A.unknown_rep_orders(
+        [{"owner_rep_id": "R999", "amount": 1200}, {"owner_rep_id": "R999", "amount": 300}]
+    )
+    assert unknown[0].values["amount"].value == 1500 and unknown[0].values["count"].value == 2
+    ranked = A.rank(
+        {"behind_pace": behind, "unknown_rep_orders": unknown}, ("behind_pace", "unknown_rep_orders"), 4
+    )
+    assert [i.kind for i in ranked] == ["behind_pace", "unknown_rep_orders", "behind_pace", "behind_pace"]
+
+
+def test_workbook_reads_like_a_hand_made_template(con, warehouse, tmp_path):
+    from openpyxl import load_workbook
+
+    team = _team(con, warehouse["team"])
+    brief = render_monthly(D.load_monthly(con, D.company_scope(), MONTH), Locale("zh-CN"), GENERATED)
+    path = tmp_path / "pack.xlsx"
+    path.write_bytes(brief.xlsx())
+    book = load_workbook(path)
+    team_ids = {r[0] for r in con.execute("select team_id from marts.dim_teams").fetchall()}
+    for ws in book.worksheets:
+        assert "全公司" in ws["A1"].value and "2026年2月" in ws["A1"].value
+        assert ws.freeze_panes == "B4"
+        # Fit to one page wide (Excel's default width of 1 is left implicit), any number tall.
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1)
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        headers = [c.value for c in ws[3]]
+        assert all(headers), f"{ws.title}: a column without a header"
+        for row in ws.iter_rows(min_row=4):
+            for c in row:
+                assert c.value not in team_ids, f"{ws.title}: team id {c.value} instead of its name"
+                if c.number_format == "#,##0" and c.value is not None:
+                    assert float(c.value).is_integer()
+    personal = book["个人业绩跟踪表"]
+    assert personal.conditional_formatting, "completion is coloured red/green"
+    assert team.name in {c.value for c in personal["B"]}
+
+
+def test_daily_partitions_are_working_days_only():
+    from pipelines.defs.briefs.assets import daily_partitions
+
+    keys = set(daily_partitions.get_partition_keys())
+    assert "2026-02-28" in keys  # 调休 Saturday
+    assert "2026-10-01" not in keys and "2026-03-07" not in keys  # National Day, a Saturday
+    assert "2026-03-20" in keys
+
+
+def test_each_reader_gets_their_language_in_one_run(warehouse, tmp_path, smtp_server):
+    handler, port = smtp_server
+    with duckdb.connect(str(warehouse["path"]), read_only=True) as con:
+        english = con.execute(
+            "select email, region from marts.dim_reps where is_current and locale = 'en'"
+        ).fetchall()
+    assert english, "the generated roster has an English reader"
+    en_email, region = english[0]
+    result = publish_period(
+        kind="monthly",
+        start=MONTH,
+        warehouse_path=warehouse["path"],
+        briefs_dir=tmp_path / "briefs",
+        outbox_dir=tmp_path / "outbox",
+        locale="zh-CN",
+        as_of=AS_OF,
+        smtp=SmtpConfig(host="127.0.0.1", port=port, retries=0),
+        only={region, "company", warehouse["team"]},
+    )
+    by_to = {
+        e.rcpt_tos[0]: email.message_from_bytes(e.content, policy=policy.default) for e in handler.envelopes
+    }
+    assert en_email in by_to and len(by_to) >= 2
+    for to, msg in by_to.items():
+        files = sorted(part.get_filename() for part in msg.iter_attachments())
+        html = msg.get_body(("html",)).get_content()
+        assert msg.get_body(("plain",)) is not None
+        if to == en_email:
+            assert "Monthly review pack" in msg["Subject"] and all(".en." in f for f in files)
+            assert "Needs attention" in html
+        else:
+            assert "月度业绩复盘" in msg["Subject"] and all(".zh-CN." in f for f in files)
+            assert "需关注" in html
+        assert all("_2026-02_" in f for f in files)
+        assert "<style" not in html.lower() and "cid:" in html
+    region_item = next(p for p in result.published if p.brief.scope.kind == "region")
+    assert set(region_item.locale_paths) == {"zh-CN", "en"}
+    assert region_item.locale_paths["en"]["pdf"].name == f"{region}_2026-02_monthly-review.en.pdf"
+    assert region_item.locale_paths["zh-CN"]["pdf"].name == f"{region}_2026-02_月度复盘.zh-CN.pdf"
+
+
+def test_completeness_lists_orders_of_unknown_reps(con, warehouse):
+    period = D.Period.month(MONTH)
+    orders = D.unknown_rep_orders(con, period, AS_OF)
+    expected = con.execute(
+        "select count(*), coalesce(sum(amount), 0) from marts.fct_orders where team_id is null"
+        " and not is_cancelled and signed_date between ? and ?",
+        [period.start, period.end],
+    ).fetchone()
+    assert (len(orders), sum(float(o["amount"]) for o in orders)) == (expected[0], float(expected[1]))
+    brief = render_monthly(D.load_monthly(con, D.company_scope(), MONTH), Locale("en"), GENERATED)
+    assert "Orders left out (owner not in the roster)" in brief.html
+    for order in orders:
+        assert order["order_id"] in brief.html

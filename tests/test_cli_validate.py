@@ -22,9 +22,11 @@ def test_validate_reports_kind_mapping_encoding_rows_and_problems(home, capsys, 
     assert code == 1
     assert "kind:      orders (from headers)" in out
     assert "encoding:  gb18030" in out
-    assert "合同金额" in out and "-> amount" in out
-    assert "unknown columns: 渠道" in out
-    assert "3 in file, 1 ok, 2 would be rejected" in out
+    assert "amount                 <- '合同金额'" in out and "shipped alias" in out
+    assert "unknown columns (ignored): 渠道" in out
+    assert "3 in file, 1 ok, 2 would be rejected; 1 distinct keys" in out
+    assert "amount                 sum 1000.0000 over 1 rows" in out
+    assert "signed_date            2026-03-05 .. 2026-03-05" in out
     assert "row 2 [amount]: amount: 'abc' cannot be read as decimal" in out
     assert "row 3 [status]: status: '退款' is not an allowed value" in out
     assert home.warehouse_path.exists() is False, "validate loads nothing"

@@ -4,14 +4,20 @@ import pytest
 import yaml
 
 from salespulse.config import PROJECT_ROOT
-from salespulse.contracts import KINDS, ContractError, load_contracts, normalize_header
+from salespulse.contracts import ContractError, load_contracts, normalize_header, shipped_kinds
 
 MODELS = PROJECT_ROOT / "models"
 
 
-def test_every_input_kind_has_a_contract(contracts):
-    assert sorted(contracts) == sorted(KINDS)
-    assert len(list(MODELS.glob("*.yaml"))) == 11
+def test_the_contract_files_are_the_list_of_kinds_and_dbt_sources_follow_them(contracts):
+    """models/*.yaml is the one list of input kinds: the dbt sources declare a raw table and a
+    rejects table for each, plus the registry and the calendar, and nothing else."""
+    assert sorted(contracts) == shipped_kinds(MODELS)
+    assert len(contracts) == 11
+    sources = yaml.safe_load((PROJECT_ROOT / "dbt_project/models/staging/raw/_raw__sources.yml").read_text())
+    tables = {table["name"] for table in sources["sources"][0]["tables"]}
+    expected = {*contracts, *(f"{kind}__rejects" for kind in contracts), "ingested_files", "work_calendar"}
+    assert tables == expected
 
 
 def test_contracts_map_chinese_and_english_headers(contracts):
@@ -51,7 +57,7 @@ def _edit(path: Path, change) -> None:
         (lambda d: d.update(keys=["rep_id", "nope"]), "keys: 'nope' is not a column"),
         (lambda d: d["columns"][0].update(colour="red"), "columns.rep_id.colour"),
         (lambda d: d["columns"][1].update(aliases=["拜访量"]), "also an alias of"),
-        (lambda d: d["columns"][0].update(min=0), "min/max apply to numeric columns"),
+        (lambda d: d["columns"][0].update(min=0), "min/max apply to numeric and date columns"),
         (lambda d: d.pop("columns"), "columns"),
     ],
 )

@@ -402,16 +402,15 @@ def test_fct_targets_applies_the_latest_approved_adjustment(query):
 
 
 def test_opportunity_history_tracks_stage_transitions(query):
+    """Five snapshots, three states: a row per change, each valid until the next change."""
     rows = query(
-        "select snapshot_date, stage, is_stage_change, days_in_stage from marts.fct_opportunity_history"
-        " order by snapshot_date"
+        "select valid_from, valid_to, last_seen_date, snapshot_count, stage, is_stage_change, days_in_stage,"
+        " is_latest_snapshot from marts.fct_opportunity_history order by valid_from"
     )
     assert rows == [
-        (date(2026, 3, 1), "initial_contact", False, 0),
-        (date(2026, 3, 2), "initial_contact", False, 1),
-        (date(2026, 3, 3), "proposal", True, 0),
-        (date(2026, 3, 5), "proposal", False, 2),
-        (date(2026, 3, 6), "won", True, 0),
+        (date(2026, 3, 1), date(2026, 3, 3), date(2026, 3, 2), 2, "initial_contact", False, 1, False),
+        (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 5), 2, "proposal", True, 2, False),
+        (date(2026, 3, 6), None, date(2026, 3, 6), 1, "won", True, 0, True),
     ]
 
 

@@ -108,3 +108,24 @@ def test_latest_closed_day_follows_the_deadline_and_the_calendar():
     assert latest_closed_day(datetime(2026, 10, 11, 20, 0), calendar) == date(2026, 10, 10)
     # Golden Week: back to the last working day before the holiday.
     assert latest_closed_day(datetime(2026, 10, 3, 20, 0), calendar) == date(2026, 9, 30)
+
+
+@pytest.mark.xdist_group("dagster")
+def test_ingest_step_reprocesses_quarantined_files_when_configured(home):
+    """What the `reprocess` job runs: a quarantined file, read again after the contract is
+    fixed, loads under its own file_id; the calendar covers its dates (2016, not the default)."""
+    _land(home, "orders/crm.csv", "Deal,customer_id,owner_rep_id,product_line,amount,signed_date,status\n"
+          "O1,C1,R1,saas,100,2016-11-08,signed\n")  # fmt: skip
+    assert _materialize(home).success
+    overrides = home.contract_overrides_dir
+    overrides.mkdir(parents=True, exist_ok=True)
+    (overrides / "orders.yaml").write_text("columns:\n  order_id:\n    aliases: [Deal]\n", encoding="utf-8")
+    result = dg.materialize(
+        [ingest_landing, work_calendar],
+        resources={"warehouse": WarehouseResource(path=str(home.warehouse_path))},
+        run_config={"ops": {"ingest_landing": {"config": {"reprocess_quarantined": True}}}},
+    )
+    assert result.success
+    metadata = {e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()}
+    assert metadata[raw_key("orders")]["rows_loaded"].value == 1
+    assert metadata[dg.AssetKey(["raw", "work_calendar"])]["first_day"].value <= "2016-11-08"

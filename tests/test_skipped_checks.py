@@ -18,6 +18,7 @@ create table marts.dq_anomalies (
     anomaly_id varchar, kind varchar, rep_id varchar, team_id varchar, detail varchar,
     start_date date, end_date date
 );
+create table marts.dim_reps (rep_id varchar, rep_name varchar, is_current boolean);
 create table marts.fct_daily_reports (rep_id varchar, visits bigint);
 create table marts.fct_weekly_reports (rep_id varchar);
 create table marts.fct_orders (order_id varchar);

@@ -38,6 +38,7 @@
 {%- endif -%}
 {%- set money = ['sales_amount', 'won_amount', 'receivables_due_amount', 'collected_amount',
                  'overdue_receivables', 'open_pipeline', 'weighted_pipeline'] -%}
+{%- set pipeline_balances = ['open_opportunities', 'open_pipeline', 'weighted_pipeline'] -%}
 {%- set balance_sums = ['overdue_receivables', 'open_opportunities', 'open_pipeline',
                         'weighted_pipeline'] -%}
 with
@@ -58,6 +59,12 @@ activity as (
 balances as (
 
     select * from {{ ref('int_rep_balances_measured_on_days') }}
+
+),
+
+pipeline_known as (
+
+    select min(valid_from) as first_snapshot_date from {{ ref('fct_opportunity_history') }}
 
 ),
 {%- if has_target %}
@@ -356,8 +363,17 @@ measured as (
         cast(coalesce(headcount.rep_count, 0) as bigint) as rep_count,
         {%- endif %}
         {%- for col in flow_sums + balance_sums %}
+        {%- if col in pipeline_balances %}
+        -- Unknown, not 0, before the first opportunity snapshot: nothing says what was open then.
+        case
+            when periods.measured_through_date >= (select pipeline_known.first_snapshot_date from pipeline_known)
+                then cast(coalesce(period_balances.{{ col }}, 0)
+                    as {{ 'decimal(18, 4)' if col in money else 'bigint' }})
+        end as {{ col }},
+        {%- else %}
         cast(coalesce({{ 'flows' if col in flow_sums else 'period_balances' }}.{{ col }}, 0)
-            as {{ 'decimal(18, 2)' if col in money else 'bigint' }}) as {{ col }},
+            as {{ 'decimal(18, 4)' if col in money else 'bigint' }}) as {{ col }},
+        {%- endif %}
         {%- endfor %}
         {%- if has_target %}
         targets.target_amount,
@@ -471,7 +487,7 @@ final as (
         {%- endif %}
         current_period.sales_amount,
         current_period.orders_count,
-        cast(current_period.avg_order_value as decimal(18, 2)) as avg_order_value,
+        cast(current_period.avg_order_value as decimal(18, 4)) as avg_order_value,
         {%- if has_target %}
         current_period.target_amount,
         cast(current_period.completion_rate as double) as completion_rate,

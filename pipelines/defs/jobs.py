@@ -10,3 +10,11 @@ pipeline_job = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("briefs"),
     description="Ingest landed files, build the warehouse, run the checks, publish analytics.duckdb.",
 )
+
+reprocess_job = dg.define_asset_job(
+    "reprocess",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("briefs"),
+    description="Read archived files again under today's contracts (by default every quarantined "
+    "file; set reprocess_file_ids or reprocess_kind in the config), then rebuild like the pipeline.",
+    config={"ops": {"ingest_landing": {"config": {"reprocess_quarantined": True}}}},
+)

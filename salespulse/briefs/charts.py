@@ -46,6 +46,7 @@ PALETTE = {
     "warn": "#d97706",
     "bad": "#b91c1c",
 }
+AXIS_CAP_PERCENT = 160
 PIE_COLORS = ("#1d4ed8", "#0891b2", "#15803d", "#ca8a04", "#c2410c", "#7c3aed", "#db2777", "#64748b")
 
 
@@ -175,14 +176,19 @@ def completion_bars(
         colors = [
             PALETTE["good"] if v >= 100 else PALETTE["warn"] if v >= 80 else PALETTE["bad"] for v in values
         ]
-        ax.barh(range(len(rows)), values, color=colors, height=0.62)
+        # One 500 % rep must not squeeze everyone else against the axis: bars stop at the cap
+        # and carry their true value.
+        cap = max(min(max([*values, 100]), AXIS_CAP_PERCENT), 100)
+        ax.barh(range(len(rows)), [min(v, cap) for v in values], color=colors, height=0.62)
         ax.set_yticks(range(len(rows)), [n for n, _ in rows])
         ax.axvline(100, color=PALETTE["ink"], lw=1)
         if pace is not None and pace < 1:
             ax.axvline(pace * 100, color=PALETTE["muted"], lw=1, ls=":")
         for i, v in enumerate(values):
-            ax.text(v + 1.5, i, f"{v:.0f}%", va="center", fontsize=7.5, color=PALETTE["ink"])
-        right = max([*values, 100]) * 1.18
+            # One decimal: a 99.7 % team is not at 100 %.
+            label = f"{v:.1f}%" + (" »" if v > cap else "")
+            ax.text(min(v, cap) + 1.5, i, label, va="center", fontsize=7, color=PALETTE["ink"])
+        right = cap * 1.22
         ax.set_xlim(0, right)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
         ax.grid(axis="y", visible=False)

@@ -182,6 +182,11 @@ class Completeness:
     late: list[Row] = field(default_factory=list)
     missing: list[Row] = field(default_factory=list)
     failed_checks: list[Row] = field(default_factory=list)
+    unknown_orders: list[Row] = field(default_factory=list)
+
+    @property
+    def unknown_amount(self) -> float:
+        return sum(float(o["amount"] or 0) for o in self.unknown_orders)
 
     @property
     def provisional(self) -> bool:
@@ -233,6 +238,21 @@ def load_completeness(
 
 
 @dataclass
+class Outlook:
+    """The month and the quarter the brief's period falls in, as of the brief's as-of date: what
+    the forecast reads. `reps`/`teams` are the scope's rows of those periods; `pipeline` maps a
+    rep to the stage-weighted amount of open deals due by the period's end."""
+
+    month: Row | None = None
+    quarter: Row | None = None
+    month_reps: list[Row] = field(default_factory=list)
+    quarter_reps: list[Row] = field(default_factory=list)
+    quarter_teams: list[Row] = field(default_factory=list)
+    month_pipeline: dict[str, float] = field(default_factory=dict)
+    quarter_pipeline: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
 class DailyData:
     scope: Scope
     period: Period
@@ -243,6 +263,8 @@ class DailyData:
     late_or_missing: list[Row]
     streaks: list[Row]
     anomalies: list[Row]
+    no_report: list[Row] = field(default_factory=list)
+    as_of: date | None = None
 
     @property
     def exception_count(self) -> int:
@@ -260,6 +282,10 @@ class WeeklyData:
     actions: list[Row]
     completeness: Completeness
     weekly_status: dict[str, str]
+    previous_sales: dict[str, float] = field(default_factory=dict)
+    no_report: list[Row] = field(default_factory=list)
+    outlook: Outlook = field(default_factory=Outlook)
+    as_of: date | None = None
 
 
 @dataclass
@@ -278,13 +304,23 @@ class MonthlyData:
     previous_completion: dict[str, float | None]
     actions: list[Row]
     completeness: Completeness
+    previous_sales: dict[str, float] = field(default_factory=dict)
+    no_report: list[Row] = field(default_factory=list)
+    outlook: Outlook = field(default_factory=Outlook)
+    as_of: date | None = None
 
 
-def _kpi_row(con, scope: Scope, period: Period) -> Row:
-    name = {"team": "team_period", "region": "region_period", "company": "company_period"}[scope.kind]
-    rows = query(con, name, {"entity_id": scope.entity_id, "period_start": period.start}, grain=period.kind)
+_PERIOD_QUERY = {"team": "team_period", "region": "region_period", "company": "company_period"}
+
+
+def _kpi_row(con, scope: Scope, period: Period | None = None, *, grain: str = "", start: date | None = None):
+    grain = grain or period.kind
+    start = start or period.start
+    rows = query(
+        con, _PERIOD_QUERY[scope.kind], {"entity_id": scope.entity_id, "period_start": start}, grain=grain
+    )
     if not rows:
-        raise LookupError(f"no {period.kind} KPI row for {scope.kind} {scope.entity_id} {period.label}")
+        raise LookupError(f"no {grain} KPI row for {scope.kind} {scope.entity_id} {start}")
     return rows[0]
 
 
@@ -295,7 +331,59 @@ def _scope_params(scope: Scope, period: Period) -> dict:
         "period_start": period.start,
         "period_end": period.end,
         "period_label": period.label,
+        "region": scope.region,
     }
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def _pipeline(con, on_day: date, period_end: date) -> dict[str, float]:
+    rows = query(con, "pipeline_due", {"on_day": on_day, "period_end": period_end})
+    return {r["rep_id"]: float(r["weighted_due"] or 0) for r in rows}
+
+
+def load_outlook(con, scope: Scope, day: date, *, with_month: bool = True) -> Outlook:
+    """The scope's month and quarter containing `day`, as the marts measure them (to the as-of
+    date of the build), with the weighted pipeline due by each period's end."""
+    outlook = Outlook()
+    month = Period.month(day)
+    q_start = quarter_start(day)
+    q_end = add_months(q_start, 3) - timedelta(days=1)
+    params = {**_scope_params(scope, month)}
+    if with_month:
+        outlook.month = _kpi_row(con, scope, month)
+        outlook.month_reps = query(con, "reps_in_period", params, grain="monthly")
+        outlook.month_pipeline = _pipeline(con, outlook.month["measured_through_date"], month.end)
+    try:
+        outlook.quarter = _kpi_row(con, scope, grain="quarterly", start=q_start)
+    except LookupError:
+        return outlook
+    q_params = {**params, "period_start": q_start, "period_end": q_end}
+    outlook.quarter_reps = query(con, "reps_in_period", q_params, grain="quarterly")
+    if scope.kind != "team":
+        outlook.quarter_teams = query(con, "teams_summary", q_params, grain="quarterly")
+    outlook.quarter_pipeline = _pipeline(con, outlook.quarter["measured_through_date"], q_end)
+    return outlook
+
+
+def _previous_sales(con, grain: str, previous_start: date) -> dict[str, float]:
+    rows = query(con, "rep_previous_period", {"previous_start": previous_start}, grain=grain)
+    return {r["rep_id"]: float(r["sales_amount"] or 0) for r in rows}
+
+
+def _no_report(con, scope: Scope, as_of: date) -> list[Row]:
+    table = find_table(con, "dq_submissions")
+    if table is None:
+        return []
+    params = {"scope": scope.kind, "entity_id": scope.entity_id, "as_of": as_of}
+    return query(con, "missing_report_streaks", params, dq_submissions=table)
+
+
+def unknown_rep_orders(con, period: Period, as_of: date) -> list[Row]:
+    params = {"period_start": period.start, "period_end": period.end, "as_of": as_of}
+    return query(con, "unknown_rep_orders", params)
 
 
 def load_daily(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> DailyData:
@@ -305,17 +393,31 @@ def load_daily(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> Daily
     params = _scope_params(scope, period)
     reps = query(con, "daily_reps", params)
     completeness, submissions, anomalies = load_completeness(con, scope, period, None, ("daily",))
+    completeness.unknown_orders = unknown_rep_orders(con, period, day)
     late_or_missing = [r for r in submissions if r["status"] in ("late", "missing")]
     # Performance flags (behind pace, needs coaching) belong to the weekly and monthly briefs.
     findings = [r for r in anomalies if r["category"] != "performance"]
     streaks = [r for r in findings if any(k in str(r["kind"]).lower() for k in STREAK_KINDS)]
     others = [r for r in findings if r not in streaks]
-    return DailyData(scope, period, workday, day_kind, reps, completeness, late_or_missing, streaks, others)
+    return DailyData(
+        scope,
+        period,
+        workday,
+        day_kind,
+        reps,
+        completeness,
+        late_or_missing,
+        streaks,
+        others,
+        _no_report(con, scope, day),
+        day,
+    )
 
 
 def load_weekly(con: duckdb.DuckDBPyConnection, scope: Scope, week_start: date) -> WeeklyData:
     period = Period.week(week_start)
     kpis = _kpi_row(con, scope, period)
+    as_of = kpis["measured_through_date"]
     params = _scope_params(scope, period)
     reps = query(con, "reps_in_period", params, grain="weekly")
     reports = {r["rep_id"]: r for r in query(con, "weekly_reports", params)}
@@ -329,23 +431,38 @@ def load_weekly(con: duckdb.DuckDBPyConnection, scope: Scope, week_start: date) 
     below.sort(key=lambda r: r["completion_rate"])
     actions = query(con, "action_items", params)
     completeness, submissions, _ = load_completeness(con, scope, period, kpis, ("daily", "weekly"))
+    completeness.unknown_orders = unknown_rep_orders(con, period, as_of)
     weekly_status = {r["rep_id"]: r["status"] for r in submissions if r["report_type"] == "weekly"}
-    return WeeklyData(scope, period, kpis, reps, reports, below, actions, completeness, weekly_status)
+    return WeeklyData(
+        scope,
+        period,
+        kpis,
+        reps,
+        reports,
+        below,
+        actions,
+        completeness,
+        weekly_status,
+        _previous_sales(con, "weekly", period.start - timedelta(days=7)),
+        _no_report(con, scope, as_of),
+        # The month of the week's Friday: the week ending Sunday 1 November belongs to October.
+        load_outlook(con, scope, min(period.start + timedelta(days=4), as_of)),
+        as_of,
+    )
 
 
 def load_monthly(con: duckdb.DuckDBPyConnection, scope: Scope, month: date) -> MonthlyData:
     period = Period.month(month)
     kpis = _kpi_row(con, scope, period)
+    as_of = kpis["measured_through_date"]
     params = {
         **_scope_params(scope, period),
         "first_month": add_months(period.start, -11),
-        "previous_month": add_months(period.start, -1),
-        "measured_through": kpis["measured_through_date"],
-        "region": scope.region,
+        "measured_through": as_of,
     }
     reps = query(con, "reps_in_period", params, grain="monthly")
-    teams = query(con, "teams_summary", params)
-    regions = query(con, "regions_summary", params) if scope.kind == "company" else []
+    teams = query(con, "teams_summary", params, grain="monthly")
+    regions = query(con, "regions_summary", params, grain="monthly") if scope.kind == "company" else []
     trend = query(con, f"trend_{scope.kind}", params)
     if scope.kind == "company":
         products = query(con, "product_share_company", params)
@@ -358,9 +475,14 @@ def load_monthly(con: duckdb.DuckDBPyConnection, scope: Scope, month: date) -> M
         if row["rep_id"] in rep_ids:
             rep_targets.setdefault(row["rep_id"], {})[row["metric"]] = row
     sources = {r["rep_id"]: r for r in query(con, "new_customer_sources", params)}
-    previous = {r["rep_id"]: r["completion_rate"] for r in query(con, "rep_previous_month", params)}
+    previous_rows = query(
+        con, "rep_previous_period", {"previous_start": add_months(period.start, -1)}, grain="monthly"
+    )
+    previous = {r["rep_id"]: r["completion_rate"] for r in previous_rows}
+    previous_sales = {r["rep_id"]: float(r["sales_amount"] or 0) for r in previous_rows}
     actions = query(con, "action_items", params)
     completeness, _, _ = load_completeness(con, scope, period, kpis, ("daily", "weekly"))
+    completeness.unknown_orders = unknown_rep_orders(con, period, as_of)
     return MonthlyData(
         scope,
         period,
@@ -376,6 +498,10 @@ def load_monthly(con: duckdb.DuckDBPyConnection, scope: Scope, month: date) -> M
         previous,
         actions,
         completeness,
+        previous_sales,
+        _no_report(con, scope, as_of),
+        load_outlook(con, scope, as_of, with_month=False),
+        as_of,
     )
 
 

@@ -78,6 +78,7 @@ class SmtpConfig:
 class Recipient:
     email: str
     name: str | None = None
+    locale: str | None = None  # the language the person reads briefs in (roster `locale`)
 
 
 @dataclass

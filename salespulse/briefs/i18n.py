@@ -95,6 +95,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "sec_key_customers": {"zh-CN": "重点客户进展", "en": "Key-customer progress"},
     "sec_compliance": {"zh-CN": "报表提交合规", "en": "Report submission compliance"},
     "sec_actions": {"zh-CN": "行动项（未关闭）", "en": "Open action items"},
+    "sec_actions_closed": {"zh-CN": "本期已关闭的行动项", "en": "Action items closed this period"},
     "sec_support": {"zh-CN": "需支持事项", "en": "Support requested"},
     "sec_late_missing": {"zh-CN": "迟交/未交日报", "en": "Late or missing daily reports"},
     "sec_streaks": {"zh-CN": "连续零拜访", "en": "Zero-activity streaks"},
@@ -155,6 +156,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "chart_trend": {"zh-CN": "近12个月销售额与目标", "en": "Sales vs target, last 12 months"},
     "chart_rep_completion": {"zh-CN": "个人完成率", "en": "Completion by rep"},
     "chart_team_completion": {"zh-CN": "团队完成率", "en": "Completion by team"},
+    "chart_region_completion": {"zh-CN": "区域完成率", "en": "Completion by region"},
     "chart_product_share": {"zh-CN": "产品线业绩占比", "en": "Sales by product line"},
     "chart_region_share": {"zh-CN": "区域业绩占比", "en": "Sales by region"},
     "chart_team_share": {"zh-CN": "团队业绩占比", "en": "Sales by team"},
@@ -196,7 +198,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_week": {"zh-CN": "个人周业绩", "en": "Week by rep"},
     "sheet_obstacles": {"zh-CN": "障碍与支持", "en": "Obstacles and support"},
     "sheet_exceptions": {"zh-CN": "异常清单", "en": "Exceptions"},
-    "money_unit_header": {"zh-CN": "（万元）", "en": " (CNY)"},
+    "money_unit_header": {"zh-CN": "（万元）", "en": " (CNY k)"},
+    "money_unit_header_xlsx": {"zh-CN": "（万元）", "en": " (CNY)"},
     "obstacle_price": {"zh-CN": "价格", "en": "price"},
     "obstacle_competition": {"zh-CN": "竞品", "en": "competition"},
     "obstacle_customer_budget": {"zh-CN": "客户预算", "en": "customer budget"},
@@ -214,6 +217,135 @@ _LABELS: dict[str, dict[str, str]] = {
     "workdays": {"zh-CN": "工作日 {elapsed}/{total}", "en": "working day {elapsed} of {total}"},
     "own_team": {"zh-CN": "本团队", "en": "this team"},
     "days": {"zh-CN": "{n} 天", "en": "{n} days"},
+    # needs attention
+    "sec_attention": {"zh-CN": "需关注", "en": "Needs attention"},
+    "attention_none": {
+        "zh-CN": "本期没有需要特别关注的事项。",
+        "en": "Nothing needs your attention this period.",
+    },
+    "attn_behind_pace": {
+        "zh-CN": "{name} 进度落后 {points}：完成 {completion}，时间已过 {progress}，落后 {shortfall}；"
+        "剩余每个工作日需完成 {needed}。",
+        "en": "{name} is {points} behind pace: {completion} of target with {progress} of the time gone, "
+        "{shortfall} short; needs {needed} per working day from here.",
+    },
+    "attn_missed_target": {
+        "zh-CN": "{name} 本期完成 {completion}，距目标差 {shortfall}。",
+        "en": "{name} finished at {completion} of target, {shortfall} short.",
+    },
+    "attn_no_report": {
+        "zh-CN": "{name} 已连续 {days} 个工作日未交日报（自 {since} 起）。",
+        "en": "{name} has sent no daily report for {days} working days (since {since}).",
+    },
+    "attn_sales_drop": {
+        "zh-CN": "{name} 销售额环比下降 {share}（{before} → {now}）。",
+        "en": "{name}'s sales fell {share} against the previous period ({before} → {now}).",
+    },
+    "attn_overdue_receivables": {
+        "zh-CN": "{name} 名下逾期应收 {amount}，需跟进回款。",
+        "en": "{name} has {amount} of receivables overdue: chase the payments.",
+    },
+    "attn_overdue_actions": {
+        "zh-CN": "{name} 有 {count} 项行动逾期，最早一项“{problem}”应于 {due} 完成（已逾期 {days} 天）。",
+        "en": "{name} owns {count} overdue action item(s); the oldest, “{problem}”, was due {due} "
+        "({days} days ago).",
+    },
+    "attn_unknown_rep_orders": {
+        "zh-CN": "{count} 笔订单共 {amount} 的负责人不在名册中（{reps}），未计入任何业绩合计，"
+        "请核对名册或订单。",
+        "en": "{count} order(s) worth {amount} belong to reps missing from the roster ({reps}) and are "
+        "left out of every total: fix the roster or the orders.",
+    },
+    "attn_zero_visits": {
+        "zh-CN": "{name} 已连续 {days} 个工作日零拜访（自 {since} 起）。",
+        "en": "{name} has logged no visits for {days} working days (since {since}).",
+    },
+    "attn_missing_today": {
+        "zh-CN": "今日 {count} 人未交日报：{names}。",
+        "en": "{count} daily report(s) missing today: {names}.",
+    },
+    "attn_error_finding": {
+        "zh-CN": "{name}：{kind}（{detail}）。",
+        "en": "{name}: {kind} ({detail}).",
+    },
+    # forecast and leaderboard
+    "sec_forecast": {"zh-CN": "月末 / 季末预测", "en": "Month-end and quarter-end forecast"},
+    "sheet_forecast": {"zh-CN": "预测", "en": "Forecast"},
+    "forecast_note": {
+        "zh-CN": "按已过工作日的日均销售额推算（run rate），或在已签销售额上加权计入预计本期成交的在手商机"
+        "（初步接洽 10%、方案 30%、谈判 60%、即将签约 80%）。",
+        "en": "Run rate: sales per elapsed working day carried to the period's end. Pipeline-weighted: "
+        "sales so far plus open deals due by the period's end at 10 / 30 / 60 / 80 % by stage.",
+    },
+    "entity": {"zh-CN": "对象", "en": "Who"},
+    "horizon": {"zh-CN": "周期", "en": "Period"},
+    "to_date": {"zh-CN": "已完成", "en": "To date"},
+    "proj_run_rate": {"zh-CN": "按进度预测", "en": "Run-rate projection"},
+    "proj_completion": {"zh-CN": "预测完成率", "en": "Projected"},
+    "proj_pipeline": {"zh-CN": "含商机预测", "en": "Pipeline-weighted"},
+    "proj_gap": {"zh-CN": "预测缺口", "en": "Projected gap"},
+    "needed_per_day": {"zh-CN": "每工作日需完成", "en": "Needed / working day"},
+    "month_end": {"zh-CN": "{label} 月末", "en": "{label} end"},
+    "quarter_end": {"zh-CN": "{label} 季末", "en": "{label} end"},
+    "sec_leaderboard": {"zh-CN": "排行榜（本月累计完成率）", "en": "Leaderboard (month-to-date completion)"},
+    "sheet_leaderboard": {"zh-CN": "排行榜", "en": "Leaderboard"},
+    "sec_new_hires": {
+        "zh-CN": "新人（入职不满 {months} 个月，按爬坡目标，不参与排名）",
+        "en": "New hires (under {months} months, measured on their ramp target, not ranked)",
+    },
+    "sheet_new_hires": {"zh-CN": "新人爬坡", "en": "New hires"},
+    "rank": {"zh-CN": "名次", "en": "Rank"},
+    "mtd_sales": {"zh-CN": "本月累计", "en": "Month to date"},
+    "month_target": {"zh-CN": "月目标", "en": "Month target"},
+    "week_sales": {"zh-CN": "本周销售额", "en": "This week"},
+    "hire_date": {"zh-CN": "入职日期", "en": "Hired"},
+    "ramp_target": {"zh-CN": "爬坡目标", "en": "Ramp target"},
+    # target vs actual, one entity per table
+    "sec_scope_targets": {"zh-CN": "本单位指标达成", "en": "Targets of the unit"},
+    "sheet_scope_targets": {"zh-CN": "本单位指标", "en": "Unit targets"},
+    "sales_target": {"zh-CN": "销售目标", "en": "Sales target"},
+    "sales_actual": {"zh-CN": "销售实际", "en": "Sales"},
+    "nc_target": {"zh-CN": "新客目标", "en": "New cust. target"},
+    "nc_actual": {"zh-CN": "新客实际", "en": "New cust."},
+    "visits_target": {"zh-CN": "拜访目标", "en": "Visits target"},
+    "visits_actual": {"zh-CN": "拜访实际", "en": "Visits"},
+    "collection_target": {"zh-CN": "回款率目标", "en": "Collection target"},
+    "collection_actual": {"zh-CN": "回款率实际", "en": "Collection"},
+    "new_customers_short": {"zh-CN": "新签客户", "en": "New cust."},
+    "days_count": {"zh-CN": "天数", "en": "Days"},
+    "sheet_progress": {"zh-CN": "重点客户进展", "en": "Key customers"},
+    "sheet_support": {"zh-CN": "需支持事项", "en": "Support"},
+    # unknown reps (SPEC §7)
+    "sec_unknown_orders": {
+        "zh-CN": "未计入合计的订单（负责人不在名册）",
+        "en": "Orders left out (owner not in the roster)",
+    },
+    "sheet_unknown_orders": {"zh-CN": "未计入订单", "en": "Orders left out"},
+    "order_id": {"zh-CN": "订单号", "en": "Order"},
+    "unknown_owner": {"zh-CN": "负责人编号", "en": "Owner id"},
+    "signed_date": {"zh-CN": "签约日期", "en": "Signed"},
+    "amount": {"zh-CN": "金额", "en": "Amount"},
+    "reason_unknown_orders": {
+        "zh-CN": "{count} 笔订单（{amount}）的负责人不在名册中，未计入任何合计",
+        "en": "{count} order(s) worth {amount} whose owner is not in the roster are in no total",
+    },
+    "unknown_orders_none": {"zh-CN": "无负责人未知的订单。", "en": "No orders of unknown reps."},
+    "more_rows_xlsx": {
+        "zh-CN": "另有 {n} 条未列出，完整列表见 Excel 附件。",
+        "en": "{n} more rows in the Excel file.",
+    },
+    "lead_conversion_sub": {
+        "zh-CN": "本月新增线索成交 {rate}",
+        "en": "{rate} of this month's new leads signed",
+    },
+    "file_daily": {"zh-CN": "每日异常", "en": "daily-digest"},
+    "file_weekly": {"zh-CN": "周报", "en": "weekly-brief"},
+    "file_monthly": {"zh-CN": "月度复盘", "en": "monthly-review"},
+    "read_online": {
+        "zh-CN": "完整内容见附件 PDF 与 Excel。",
+        "en": "The full brief is in the attached PDF and Excel files.",
+    },
+    "team_of": {"zh-CN": "团队", "en": "team"},
 }
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -270,20 +402,25 @@ class Locale:
 
     # numbers -------------------------------------------------------------------------------
     def money(self, value) -> str:
-        """zh-CN: 12.35万; en: CNY 123,457."""
+        """zh-CN: 12.35万; en: CNY 1.23M, CNY 123.5k, CNY 950."""
         if _missing(value):
             return DASH
         amount = Decimal(str(value))
         if self.is_zh:
             return f"{amount / 10000:,.2f}万"
+        if abs(amount) >= 1_000_000:
+            return f"CNY {amount / 1_000_000:,.2f}M"
+        if abs(amount) >= 10_000:
+            return f"CNY {amount / 1000:,.1f}k"
         return f"CNY {amount:,.0f}"
 
     def money_plain(self, value) -> str:
-        """Money without a unit, for table columns whose header carries it."""
+        """Money without a unit, for table columns whose header carries it: 万元 for zh-CN,
+        thousands of CNY for en (both eight characters for a team's month)."""
         if _missing(value):
             return DASH
         amount = Decimal(str(value))
-        return f"{amount / 10000:,.2f}" if self.is_zh else f"{amount:,.0f}"
+        return f"{amount / 10000:,.2f}" if self.is_zh else f"{amount / 1000:,.1f}"
 
     def money_unit(self, value) -> float | None:
         """The number a spreadsheet cell holds: 万元 for zh-CN, yuan for en."""
@@ -328,6 +465,12 @@ class Locale:
         if value is None:
             return DASH
         return f"{value.month}月{value.day}日" if self.is_zh else f"{value.day} {_MONTHS_EN[value.month - 1]}"
+
+    def table_date(self, value: date | None) -> str:
+        """A date in a table: always with the year (an action item may be a year old)."""
+        if value is None:
+            return DASH
+        return value.isoformat() if self.is_zh else f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
 
     def datetime(self, value: datetime | None) -> str:
         if value is None:

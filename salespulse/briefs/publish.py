@@ -1,13 +1,18 @@
 """Build, write and deliver every brief of one period: what the Dagster assets call.
 
-Files land at <briefs_dir>/<daily|weekly|monthly>/<period>/<team_id|region|company>.<html|pdf|xlsx>;
-e-mails go through `deliver` (outbox always, SMTP when configured).
+Files land at <briefs_dir>/<daily|weekly|monthly>/<period>/<entity>_<period>_<kind>.<locale>.<ext>
+(e.g. 华东_2026-11_月度复盘.zh-CN.pdf): two periods or two languages never overwrite each other,
+and an attachment saved anywhere still says what it is. A brief is rendered in the default
+locale (SALESPULSE_LOCALE) and in every other locale one of its readers has in the roster; each
+reader gets the mail in their own. E-mails go through `deliver` (outbox always, SMTP when
+configured).
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,18 +21,21 @@ from pathlib import Path
 from salespulse.briefs import data as D
 from salespulse.briefs.deliver import Delivery, Recipient, SmtpConfig, deliver_brief
 from salespulse.briefs.i18n import Locale
-from salespulse.briefs.render import Brief, render_daily, render_monthly, render_weekly
+from salespulse.briefs.kinds import KINDS, BriefKind
+from salespulse.briefs.render import Brief, BriefSettings, render
 
 EXTENSIONS = ("html", "pdf", "xlsx")
 
 
 @dataclass
 class Published:
-    brief: Brief
+    brief: Brief  # in the default locale
     paths: dict[str, Path]
     recipients: list[Recipient]
     deliveries: list[Delivery] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    translations: dict[str, Brief] = field(default_factory=dict)  # other locales rendered
+    locale_paths: dict[str, dict[str, Path]] = field(default_factory=dict)
 
     @property
     def brief_id(self) -> str:
@@ -42,10 +50,22 @@ class PeriodResult:
     skipped_reason: str | None = None
 
 
+def _safe(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "-", text).strip("-")
+
+
+def file_name(brief: Brief, ext: str) -> str:
+    """<entity>_<period>_<kind>.<locale>.<ext>: the entity as the reader names it (team name,
+    region, 全公司 / Company), the period label, the kind in the reader's language."""
+    t = brief.locale
+    entity = brief.scope.name if brief.scope.kind != "company" else t("company_name")
+    return f"{_safe(entity)}_{brief.period.label}_{t('file_' + brief.kind)}.{t.code}.{ext}"
+
+
 def write_brief(brief: Brief, briefs_dir: Path) -> tuple[dict[str, Path], dict[str, float]]:
     folder = briefs_dir / brief.kind / brief.period.label
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {ext: folder / f"{brief.scope.file_stem}.{ext}" for ext in EXTENSIONS}
+    paths = {ext: folder / file_name(brief, ext) for ext in EXTENSIONS}
     timings = dict(brief.timings)
     paths["html"].write_text(brief.html, encoding="utf-8")
     started = time.perf_counter()
@@ -57,18 +77,14 @@ def write_brief(brief: Brief, briefs_dir: Path) -> tuple[dict[str, Path], dict[s
     return paths, timings
 
 
-def _text_body(brief: Brief) -> str:
+def subject(brief: Brief) -> str:
     t = brief.locale
-    lines = [f"{brief.title} · {brief.subtitle}", ""]
-    lines += [f"{label}: {value}" for label, value in brief.key_figures]
-    if brief.provisional:
-        lines += ["", t("provisional_note")]
-    lines += ["", t("email_intro")]
-    return "\n".join(lines)
+    text = t("subject", title=brief.title, scope=brief.scope_name, period=brief.period_text)
+    return text + (f" [{t('provisional')}]" if brief.provisional else "")
 
 
 def _period_for(kind: str, start: date) -> D.Period:
-    return {"daily": D.Period.day, "weekly": D.Period.week, "monthly": D.Period.month}[kind](start)
+    return KINDS[kind].period(start)
 
 
 def publish_period(
@@ -84,67 +100,62 @@ def publish_period(
     send: bool = True,
     resend: bool = False,
     only: set[str] | None = None,
-    coaching_completion: float = 0.8,
+    settings: BriefSettings | None = None,
     generated_at: datetime | None = None,
 ) -> PeriodResult:
-    """Render every brief of the period (teams; for a month also regions and the company)."""
-    period = _period_for(kind, start)
-    t = Locale(locale)
+    """Render every brief of the period (the kind's scopes), in every locale its readers need."""
+    brief_kind: BriefKind = KINDS[kind]
+    period = brief_kind.period(start)
+    default = Locale(locale)
     generated_at = generated_at or datetime.now().astimezone()
     loaded: list[tuple[object, list[dict], float]] = []
     with D.open_warehouse(warehouse_path) as con:
-        if kind == "daily":
+        if brief_kind.grain == "day":
             calendar = D.is_workday(con, period.start)
             if calendar is not None and not calendar[0]:
                 return PeriodResult(kind, period, [], f"{period.label} is not a working day ({calendar[1]})")
-        scopes = D.team_scopes(con, period)
-        if kind == "monthly":
-            scopes += [*D.region_scopes(con, period), D.company_scope()]
-        for scope in scopes:
+        for scope in brief_kind.scopes_of(con, period):
             if only and scope.entity_id not in only and scope.file_stem not in only:
                 continue
             started = time.perf_counter()
-            if kind == "daily":
-                brief_data = D.load_daily(con, scope, period.start)
-            elif kind == "weekly":
-                brief_data = D.load_weekly(con, scope, period.start)
-            else:
-                brief_data = D.load_monthly(con, scope, period.start)
+            brief_data = brief_kind.load(con, scope, period.start)
             loaded.append((brief_data, D.recipients(con, scope, as_of), time.perf_counter() - started))
     # The warehouse is closed before the slow part (charts, PDF, SMTP).
     published = []
     for brief_data, people, load_seconds in loaded:
         started = time.perf_counter()
-        if kind == "daily":
-            brief = render_daily(brief_data, t, generated_at)
-        elif kind == "weekly":
-            brief = render_weekly(brief_data, t, generated_at)
-        else:
-            brief = render_monthly(brief_data, t, generated_at, coaching_completion)
-        brief.timings = {"query": load_seconds, "html": time.perf_counter() - started}
-        paths, timings = write_brief(brief, briefs_dir)
-        recipients = [Recipient(p["email"], p["rep_name"]) for p in people]
-        item = Published(brief, paths, recipients, timings=timings)
-        subject = t(
-            "subject",
-            title=brief.title,
-            scope=brief.subtitle.split(" · ")[0],
-            period=brief.subtitle.split(" · ")[-1],
+        briefs = {default.code: render(brief_kind, brief_data, default, generated_at, settings)}
+        for code in sorted({p["locale"] for p in people if p.get("locale")} - {default.code}):
+            briefs[code] = render(brief_kind, brief_data, Locale(code), generated_at, settings)
+        main = briefs[default.code]
+        main.timings = {"query": load_seconds, "html": time.perf_counter() - started}
+        locale_paths = {}
+        timings: dict[str, float] = {}
+        for code, brief in briefs.items():
+            locale_paths[code], written = write_brief(brief, briefs_dir)
+            if code == default.code:
+                timings = written
+        recipients = [Recipient(p["email"], p["rep_name"], p.get("locale") or default.code) for p in people]
+        item = Published(
+            main, locale_paths[default.code], recipients, timings=timings, locale_paths=locale_paths
         )
-        if brief.provisional:
-            subject += f" [{t('provisional')}]"
-        item.deliveries = deliver_brief(
-            outbox=outbox_dir,
-            brief_id=item.brief_id,
-            subject=subject,
-            html=brief.html,
-            text=_text_body(brief),
-            attachments=[paths["pdf"], paths["xlsx"]],
-            recipients=recipients,
-            smtp=smtp,
-            send=send,
-            resend=resend,
-        )
+        item.translations = {code: b for code, b in briefs.items() if code != default.code}
+        for code, brief in briefs.items():
+            readers = [r for r in recipients if r.locale == code]
+            if not readers and (code != default.code or recipients):
+                continue
+            item.deliveries += deliver_brief(
+                outbox=outbox_dir,
+                brief_id=item.brief_id,
+                subject=subject(brief),
+                html=brief.email_html(),
+                text=brief.text(),
+                attachments=[locale_paths[code]["pdf"], locale_paths[code]["xlsx"]],
+                recipients=readers,
+                smtp=smtp,
+                send=send,
+                resend=resend,
+            )
         published.append(item)
     return PeriodResult(kind, period, published)
 

@@ -38,6 +38,7 @@ from salespulse.generate.org import (
     month_start,
     simulate_crm,
 )
+from salespulse.generate.other_crm import write_other_crm
 
 __all__ = ["generate_org", "window_start"]
 
@@ -61,24 +62,33 @@ def window_start(as_of: date, months: int) -> date:
     return month_start(as_of, -(months - 1))
 
 
-def generate_org(out: Path, *, seed: int = 7, as_of: date, reps: int = 40, months: int = 15) -> dict:
+STYLES = ("standard", "other-crm")
+
+
+def generate_org(
+    out: Path, *, seed: int = 7, as_of: date, reps: int = 40, months: int = 15, style: str = "standard"
+) -> dict:
     """Generate the demo organisation's landing files and ground truth under `out`.
 
-    Returns a summary: files and rows per kind, the ground-truth path, counts of planted events.
-    `out/landing` is replaced if it exists.
+    `style` is how the files are exported: `standard` (what the shipped contracts read) or
+    `other-crm` (the same organisation as another CRM exports it, read with the overrides in
+    `models/examples/other-crm/`). Returns a summary: files and rows per kind, the ground-truth
+    path, counts of planted events. `out/landing` is replaced if it exists.
     """
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {STYLES}, got {style!r}")
     # Millions of small objects live through the run; the cyclic GC rescanning them costs more
     # than the whole simulation at 2,000 reps (nothing here creates garbage cycles to speak of).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _generate(Path(out), seed=seed, as_of=as_of, reps=reps, months=months)
+        return _generate(Path(out), seed=seed, as_of=as_of, reps=reps, months=months, style=style)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _generate(out: Path, *, seed: int, as_of: date, reps: int, months: int) -> dict:
+def _generate(out: Path, *, seed: int, as_of: date, reps: int, months: int, style: str) -> dict:
     if reps < 4:
         raise ValueError("reps must be at least 4")
     if months < 1:
@@ -106,16 +116,21 @@ def _generate(out: Path, *, seed: int, as_of: date, reps: int, months: int) -> d
     writer = Writer(out, as_of)
     n_months = (as_of.year * 12 + as_of.month) - (start.year * 12 + start.month) + 1
     migration = month_start(start, (n_months + 1) // 2) if n_months >= 2 else as_of + timedelta(days=1)
-    write_daily(writer, org, daily)
-    write_weekly(writer, weekly_rows)
-    write_roster(writer, org)
-    write_targets(writer, targets, adjustments, as_of)
-    write_actions(writer, actions, as_of)
-    crm_truth = write_crm(writer, cal, org, crm, migration)
+    if style == "other-crm":
+        write_other_crm(writer, org, crm, targets, adjustments, actions, daily, weekly_rows)
+        crm_truth: dict = {}
+    else:
+        write_daily(writer, org, daily)
+        write_weekly(writer, weekly_rows)
+        write_roster(writer, org)
+        write_targets(writer, targets, adjustments, as_of)
+        write_actions(writer, actions, as_of)
+        crm_truth = write_crm(writer, cal, org, crm, migration)
 
     truth: dict = {
         "as_of": as_of.isoformat(),
         "seed": seed,
+        "style": style,
         "timezone": "Asia/Shanghai",
         "daily_deadline": "17:00",
         "weekly_deadline": "Monday 12:00",

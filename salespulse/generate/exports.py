@@ -219,6 +219,12 @@ def write_weekly(w: Writer, rows: list[dict]) -> None:
         )
 
 
+def _locale(person, org: Org) -> str:
+    """The demo's one English reader: the first region's manager (empty = the default locale)."""
+    first_region_manager = next(iter(org.region_managers.values()), None)
+    return "en" if person.rep_id == first_region_manager else ""
+
+
 def write_roster(w: Writer, org: Org) -> None:
     header = [
         "工号",
@@ -232,6 +238,7 @@ def write_roster(w: Writer, org: Org) -> None:
         "离职日期",
         "邮箱",
         "生效日期",
+        "简报语言",
     ]
     rows = []
     for p in org.people:
@@ -250,6 +257,7 @@ def write_roster(w: Writer, org: Org) -> None:
                 p.leave_date,
                 p.email,
                 p.hire_date,
+                _locale(p, org),
             ]
         )
         if p.move:
@@ -267,6 +275,7 @@ def write_roster(w: Writer, org: Org) -> None:
                     p.leave_date,
                     p.email,
                     eff,
+                    _locale(p, org),
                 ]
             )
     w.xlsx("roster", f"roster_{org.as_of.isoformat()}.xlsx", "销售人员名册", header, rows)

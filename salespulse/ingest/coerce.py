@@ -9,12 +9,15 @@ from contracts are quoted as SQL literals, never interpolated raw.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import duckdb
 
 from salespulse.contracts import Column, Contract
+from salespulse.ingest.dates import DateOrders
+from salespulse.ingest.read import HeaderMapping
 from salespulse.ingest.schema import SQL_TYPES
 
 MACROS_SQL = Path(__file__).parent / "sql" / "macros.sql"
@@ -38,26 +41,34 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _typed_expr(column: Column, src: str, timezone: str) -> str:
+def _typed_expr(column: Column, src: str, timezone: str, order: str | None, comma: bool) -> str:
     if column.allowed:
         cases = " ".join(
             f"when {lit(raw)} then {lit(canonical)}" for raw, canonical in column.value_map().items()
         )
         return f"(case lower({src}) {cases} end)"
+    number = f"sp_number_comma({src})" if comma else f"sp_number({src})"
+    formats = "[" + ", ".join(lit(fmt) for fmt in column.formats) + "]"
     match column.type:
         case "string":
             return src
         case "integer":
-            return f"sp_integer({src})"
+            return f"sp_integer({number})"
         case "decimal":
-            return f"try_cast(sp_number({src}) as {SQL_TYPES['decimal']})"
+            return f"sp_decimal({number})"
         case "number":
-            return f"cast(sp_number({src}) as double)"
+            return f"cast({number} as double)"
         case "percent":
             return f"sp_percent({src})"
         case "date":
-            return f"sp_date({src})"
+            if column.formats:
+                return f"sp_date_formats({src}, {formats})"
+            return f"sp_date_{order}({src})" if order else f"sp_date({src})"
         case "timestamp":
+            if column.formats:
+                return f"sp_timestamp_formats({src}, {formats})"
+            if order:
+                return f"sp_timestamp_{order}_tz({src}, {lit(timezone)})"
             return f"sp_timestamp({src}, {lit(timezone)})"
         case "boolean":
             return f"sp_boolean({src})"
@@ -69,7 +80,7 @@ def _message(column: str, value_sql: str, text: str) -> str:
     return f"{lit(column + ': ' + chr(39))} || {value_sql} || {lit(chr(39) + ' ' + text)}"
 
 
-def _rules(column: Column, src: str, typed: str) -> list[tuple[str, str]]:
+def _rules(column: Column, src: str, typed: str, as_of: date) -> list[tuple[str, str]]:
     """(condition, message) pairs in SQL: the row is rejected when a condition holds."""
     name = column.name
     rules = []
@@ -83,6 +94,22 @@ def _rules(column: Column, src: str, typed: str) -> list[tuple[str, str]]:
                 _message(name, src, f"is not an allowed value ({allowed})"),
             )
         )
+    elif column.type == "decimal":
+        rules.append(
+            (
+                f"{src} is not null and {typed} is null",
+                _message(
+                    name, src, "cannot be read as decimal, or has more than 4 decimal places (kept exactly)"
+                ),
+            )
+        )
+    elif column.type in ("date", "timestamp") and column.formats:
+        rules.append(
+            (
+                f"{src} is not null and {typed} is null",
+                _message(name, src, f"does not match the formats {list(column.formats)}"),
+            )
+        )
     elif column.type != "string":
         rules.append(
             (
@@ -90,11 +117,27 @@ def _rules(column: Column, src: str, typed: str) -> list[tuple[str, str]]:
                 _message(name, src, f"cannot be read as {column.type}"),
             )
         )
-    if column.min is not None:
+    bounds = column.date_bounds(as_of)
+    if bounds is not None:
+        low, high = bounds
+        day = f"cast({typed} as date)"
+        hint = "the contract's min; if the year is wrong, set formats:"
+        rules.append(
+            (f"{day} < {lit(low.isoformat())}::date", _message(name, src, f"is before {low} ({hint})"))
+        )
+        rules.append(
+            (
+                f"{day} > {lit(high.isoformat())}::date",
+                _message(
+                    name, src, f"is after {high} (the contract's max, as-of date {as_of} + 1 year by default)"
+                ),
+            )
+        )
+    elif column.min is not None:
         rules.append(
             (f"{typed} < {column.min!r}", _message(name, typed, f"is below the minimum {column.min:g}"))
         )
-    if column.max is not None:
+    if bounds is None and column.max is not None:
         rules.append(
             (f"{typed} > {column.max!r}", _message(name, typed, f"is above the maximum {column.max:g}"))
         )
@@ -118,30 +161,46 @@ def _reasons_sql(rules: list[tuple[str, str]]) -> str:
     return f"case when {any_broken} then list_filter([{messages}], {keep}) else []::varchar[] end"
 
 
+def _default_sql(column: Column) -> str:
+    if column.default == "$file_date":
+        return "_file_date"
+    if column.default == "$landed_date":
+        return "_landed_date"
+    value = column.default
+    return lit(value.isoformat() if hasattr(value, "isoformat") else value)
+
+
 def build_query(
     contract: Contract,
-    mapping: dict[int, str],
-    extra: dict[int, str],
+    headers: HeaderMapping,
     timezone: str,
+    as_of: date,
+    date_orders: DateOrders | None = None,
     source: str = "input_rows",
 ) -> str:
     """SELECT producing, per input row: `_file_id`, `_row_number`, the typed columns, `_extra`,
     `_reasons`. Duplicates are looked for within each file only.
 
-    The original text of a rejected row is taken from the source by (`_file_id`, `_row_number`)."""
-    position_of = {name: position for position, name in mapping.items()}
+    The input has the file's text columns `c0..cN` and, per row, `_file_id`, `_row_number`,
+    `_file_date` and `_landed_date` (ISO text, for `$file_date`/`$landed_date` defaults). The
+    original text of a rejected row is taken from the source by (`_file_id`, `_row_number`)."""
+    comma = contract.decimal_separator == ","
     text_cols, typed_cols, rules = [], [], []
     for column in contract.columns:
-        position = position_of.get(column.name)
+        position = headers.position(column.name)
         raw = f"c{position}" if position is not None else "cast(null as varchar)"
+        if column.default is not None:
+            raw = f"coalesce(nullif(trim({raw}), ''), {_default_sql(column)})"
         src = f"sp_text({raw})"
         typed = ident(column.name)
+        order = date_orders.get(column.name) if date_orders else None
         text_cols.append(f"{raw} as {ident(column.name + '__text')}")
         typed_cols.append(
-            f"cast({_typed_expr(column, src, timezone)} as {SQL_TYPES[column.type]}) as {typed}"
+            f"cast({_typed_expr(column, src, timezone, order, comma)} as {SQL_TYPES[column.type]}) as {typed}"
         )
         text_in_checked = f"sp_text(typed.{ident(column.name + '__text')})"
-        rules.extend(_rules(column, text_in_checked, f"typed.{typed}"))
+        rules.extend(_rules(column, text_in_checked, f"typed.{typed}", as_of))
+    mapping, extra = headers.mapping, headers.extra
     for group in contract.require_one_of:
         condition = " and ".join(f"typed.{ident(name)} is null" for name in group)
         rules.append((condition, lit("one of " + ", ".join(group) + " is required")))
@@ -152,8 +211,10 @@ def build_query(
         extra_expr = "cast(null as json)"
     all_text = ", ".join(f"c{position}" for position in sorted({*mapping, *extra})) or "1"
     keys = ", ".join(f"typed.{ident(key)}" for key in contract.keys)
-    key_label = " || ', ' || ".join(
-        f"{lit(key + '=')} || coalesce(cast({ident(key)} as varchar), '')" for key in contract.keys
+    key_label = (
+        "concat_ws(', ', "
+        + ", ".join(f"{lit(key + '=')} || cast({ident(key)} as varchar)" for key in contract.keys)
+        + ")"
     )
     text_names = ", ".join(ident(column.name + "__text") for column in contract.columns)
     # The first good row of each key in its file; not needed when repeated keys are allowed.

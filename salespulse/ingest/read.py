@@ -8,12 +8,15 @@ XLSX through python-calamine.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -25,6 +28,11 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
 class UnreadableFile(Exception):
     """The file cannot be read at all; it goes to quarantine with this message."""
+
+
+class ReadProblem(Exception):
+    """The file was read but cannot be loaded (unknown kind, missing required column,
+    dates whose order the file does not tell)."""
 
 
 @dataclass
@@ -47,34 +55,107 @@ class HeaderMapping:
     extra: dict[int, str]  # column position → original header, for unknown columns
     missing_required: list[str]
     duplicates: list[str]
+    copies: dict[str, int] = field(default_factory=dict)  # `copy_of` column → position it reads
+    defaults: list[str] = field(default_factory=list)  # columns without a header, read as `default`
+
+    def position(self, name: str) -> int | None:
+        """The file column a canonical column reads, directly or as a copy; None if it has none."""
+        for position, mapped in self.mapping.items():
+            if mapped == name:
+                return position
+        return self.copies.get(name)
+
+    @property
+    def signature(self) -> tuple:
+        return (
+            tuple(sorted(self.mapping.items())),
+            tuple(sorted(self.extra.items())),
+            tuple(sorted(self.copies.items())),
+            tuple(self.defaults),
+        )
 
     def problem(self, contract: Contract) -> str | None:
         """Why a file with these headers cannot be loaded at all, or None."""
         if self.duplicates:
             return f"columns appear twice: {', '.join(self.duplicates)}"
         if self.missing_required:
-            tried = "; ".join(
-                f"'{name}' (tried: {', '.join([name, *contract.column(name).aliases])})"
-                for name in self.missing_required
-            )
-            return f"missing required column {tried}"
+            tried = []
+            for name in self.missing_required:
+                column = contract.column(name)
+                if column.copy_of:
+                    tried.append(f"'{name}' (a copy of '{column.copy_of}', which the file does not have)")
+                else:
+                    tried.append(f"'{name}' (tried: {', '.join([name, *column.aliases])})")
+            return f"missing required column {'; '.join(tried)}"
         return None
+
+    def sources(self, contract: Contract, headers: list[str]) -> list[dict]:
+        """The header → column table: for every canonical column, the header it reads and
+        where that mapping comes from (canonical name, override alias, shipped alias, copy_of,
+        default), or that it is empty."""
+        rows = []
+        for column in contract.columns:
+            position = self.position(column.name)
+            if column.name in self.copies:
+                source = f"copy_of {column.copy_of}"
+            elif position is not None:
+                source = column.header_source(headers[position])
+            elif column.name in self.defaults:
+                source = f"default {column.default}"
+            else:
+                source = "not in the file (empty)"
+            rows.append(
+                {
+                    "column": column.name,
+                    "header": headers[position] if position is not None else None,
+                    "source": source,
+                }
+            )
+        return rows
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte of the start is NUL (ASCII text saved as
+    UTF-16 without a byte-order mark), else None."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Decode bytes to text; returns (text, encoding used)."""
+    """Decode bytes to text; returns (text, encoding used).
+
+    Byte-order marks and strict decoding decide first (UTF-8, UTF-16), statistics last: a
+    detector guessing among single-byte code pages garbles text silently.
+    """
     if encoding:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"cannot decode as {encoding} (contract setting): {exc}") from exc
-    if b"\x00" in data[:65536]:
-        raise UnreadableFile("binary content (NUL bytes): not a text export")
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(codecs.BOM_UTF8):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"starts with a UTF-8 BOM but is not valid UTF-8: {exc}") from exc
+    utf16 = "utf-16" if data.startswith(_UTF16_BOMS) else _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16).removeprefix("\ufeff"), utf16
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"looks like UTF-16 (Excel 'Unicode text') but is not valid: {exc}") from exc
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise UnreadableFile(f"binary content: a NUL byte at offset {nul}, not a text export")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -82,19 +163,34 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     mixed = _decode_mixed(data)
     if mixed is not None:
         return mixed
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
+    candidates = []
+    for name in ("gb18030", "cp1252"):
+        with contextlib.suppress(UnicodeDecodeError):
+            candidates.append((name, data.decode(name)))
+    if len(candidates) == 2:
+        return _gbk_or_latin(data, candidates[0][1], candidates[1][1])
+    if candidates:
+        return candidates[0][1], candidates[0][0]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
-        raise UnreadableFile("cannot detect the text encoding (tried utf-8, gb18030)")
+        raise UnreadableFile("cannot detect the text encoding (tried utf-8, utf-16, gb18030, cp1252)")
     try:
         return data.decode(best.encoding), best.encoding
     except UnicodeDecodeError as exc:
         raise UnreadableFile(f"mixed or broken encoding: {exc}") from exc
+
+
+def _gbk_or_latin(data: bytes, gbk_text: str, latin_text: str) -> tuple[str, str]:
+    """Both GB18030 and cp1252 decode the bytes. Chinese text spends two high bytes per
+    character; Latin text one high byte (é, ü) between ASCII letters, which GB18030 would pair
+    with the next letter into a wrong character."""
+    high = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80))
+    gbk_chars = sum(1 for ch in gbk_text if ord(ch) >= 0x80)
+    if gbk_chars and high >= 1.5 * gbk_chars:
+        return gbk_text, "gb18030"
+    return latin_text, "cp1252"
 
 
 # A line with non-ASCII text and no undecodable byte when read as UTF-8.
@@ -120,24 +216,45 @@ def _decode_mixed(data: bytes) -> tuple[str, str] | None:
 
 
 def _looks_binary(text: str) -> bool:
+    """Control characters in the text: a binary file that happened to decode. (U+FFFD is a
+    character like any other in text that decoded strictly.)"""
     sample = text[:20000]
     if not sample:
         return False
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
-    return controls / len(sample) > 0.01 or "\ufffd" in sample
+    return controls / len(sample) > 0.01
 
 
 def _strings_table(columns: list[list[str | None]]) -> pa.Table:
     return pa.table({f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(columns)})
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How to read a file before its headers are known: a contract's sheet, header row and
+    forced encoding (`Contract.reading`)."""
+
+    sheet: str | int | None = None
+    header_row: int = 1
+    encoding: str | None = None
+
+    @classmethod
+    def of(cls, contract: Contract | None) -> Reading:
+        return cls(*contract.reading) if contract is not None else cls()
+
+
 def _read_csv_text(
-    text: str, payload: bytes, delimiter: str
+    text: str, payload: bytes, delimiter: str, header_row: int
 ) -> tuple[list[str], pa.Table, list[tuple[int, str, str]]]:
-    first_line = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 if "\n" in text else len(text)])), [])
+    lines = io.StringIO(text)
+    for _ in range(header_row - 1):
+        lines.readline()
+    header_line = lines.readline()
+    first_line = next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
     headers = [h.strip() for h in first_line]
     if not any(headers):
-        raise UnreadableFile("no header row")
+        where = "no header row" if header_row == 1 else f"no header on line {header_row} (header_row)"
+        raise UnreadableFile(where)
     width = len(headers)
     names = [f"c{i}" for i in range(width)]
     bad: list[tuple[int, str, str]] = []
@@ -149,7 +266,7 @@ def _read_csv_text(
     try:
         table = pacsv.read_csv(
             io.BytesIO(payload),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_row, use_threads=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
@@ -167,8 +284,7 @@ def _read_csv_text(
     # row numbers are right and the bad rows are kept with their text.
     rows: list[list[str]] = []
     bad = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    next(reader, None)
+    reader = csv.reader(lines, delimiter=delimiter)
     number = 0
     for record in reader:
         if not record:
@@ -186,25 +302,35 @@ def _read_csv_text(
     return headers, table.append_column("_row_number", pa.array(row_numbers, type=pa.int64())), bad
 
 
-def read_csv(data: bytes, encoding: str | None = None) -> RawTable:
+def read_csv(data: bytes, reading: Reading = Reading()) -> RawTable:
     if not data.strip():
         raise UnreadableFile("empty file")
-    text, used = decode(data, encoding)
+    text, used = decode(data, reading.encoding)
     if _looks_binary(text):
-        raise UnreadableFile(f"binary or undecodable content (decoded as {used})")
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        raise UnreadableFile(f"binary content: control characters in the text (decoded as {used})")
     # pyarrow parses UTF-8: hand it the original bytes when they already are.
-    payload = data[3:] if used == "utf-8-sig" else data if used == "utf-8" else text.encode("utf-8")
-    headers, table, bad = _read_csv_text(text, payload, delimiter)
+    payload = data[3:] if used == "utf-8-sig" else data if used == "utf-8" else None
+    if "\n" not in text and "\r" in text:  # classic Mac line ends (CR only)
+        text, payload = text.replace("\r", "\n"), None
+    if payload is None:
+        payload = text.encode("utf-8")
+    start = 0
+    for _ in range(reading.header_row - 1):
+        start = text.find("\n", start) + 1 or len(text)
+    end = text.find("\n", start)
+    first = text[start : end if end >= 0 else len(text)]
+    counts = {sep: first.count(sep) for sep in (",", "\t", ";")}
+    delimiter = max(counts, key=lambda sep: (counts[sep], sep == ","))
+    headers, table, bad = _read_csv_text(text, payload, delimiter, reading.header_row)
     return RawTable(headers, table, used, bad)
 
 
 def _cell_text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # 15 significant digits, as Excel shows them: 123.45000000000002 is 123.45.
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
     if hasattr(value, "isoformat"):
         is_datetime = hasattr(value, "hour") and hasattr(value, "year")
         text = value.isoformat(sep=" ") if is_datetime else value.isoformat()
@@ -212,19 +338,44 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes) -> RawTable:
+def _pick_sheet(names: list[str], sheet: str | int | None) -> int:
+    if sheet is None:
+        return 0
+    listing = ", ".join(f"{i}: {name!r}" for i, name in enumerate(names, start=1))
+    if isinstance(sheet, int):
+        if sheet > len(names):
+            raise UnreadableFile(
+                f"the contract reads sheet {sheet}, the workbook has {len(names)} ({listing})"
+            )
+        return sheet - 1
+    for i, name in enumerate(names):
+        if name == sheet or name.strip().casefold() == str(sheet).strip().casefold():
+            return i
+    raise UnreadableFile(f"the contract reads sheet {sheet!r}, the workbook has no such sheet ({listing})")
+
+
+def read_xlsx(data: bytes, reading: Reading = Reading()) -> RawTable:
     if not data:
         raise UnreadableFile("empty file (0 bytes)")
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise UnreadableFile(f"not a readable XLSX workbook: {exc}") from exc
+        raise UnreadableFile(f"not a readable workbook (.xlsx/.xls): {exc}") from exc
+    index = _pick_sheet(list(workbook.sheet_names), reading.sheet)
+    label = f"sheet {index + 1} ({workbook.sheet_names[index]!r})"
+    try:
+        rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise UnreadableFile(f"{label} cannot be read: {exc}") from exc
+    if reading.header_row > 1:
+        rows = rows[reading.header_row - 1 :]
+        if not rows or not any(cell not in (None, "") for cell in rows[0]):
+            raise UnreadableFile(f"{label} has no header on row {reading.header_row} (header_row)")
     rows = [row for row in rows if any(cell not in (None, "") for cell in row)]
     if not rows:
-        raise UnreadableFile("the first sheet is empty")
+        raise UnreadableFile(f"{label} is empty")
     headers = [_cell_text(cell).strip() for cell in rows[0]]
     while headers and not headers[-1]:
         headers.pop()
@@ -234,14 +385,14 @@ def read_xlsx(data: bytes) -> RawTable:
     return RawTable(headers, _strings_table(columns), "xlsx")
 
 
-def read_file(path: Path, data: bytes | None = None, encoding: str | None = None) -> RawTable:
+def read_file(path: Path, data: bytes | None = None, reading: Reading = Reading()) -> RawTable:
     data = Path(path).read_bytes() if data is None else data
     suffix = Path(path).suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(data)
+        return read_xlsx(data, reading)
     if suffix in CSV_SUFFIXES:
-        return read_csv(data, encoding)
-    raise UnreadableFile(f"unsupported file type {suffix or '(none)'}: expected .csv or .xlsx")
+        return read_csv(data, reading)
+    raise UnreadableFile(f"unsupported file type {suffix or '(none)'}: expected .csv, .xlsx or .xls")
 
 
 def map_headers(headers: list[str], contract: Contract) -> HeaderMapping:
@@ -261,8 +412,19 @@ def map_headers(headers: list[str], contract: Contract) -> HeaderMapping:
             continue
         seen[name] = position
         mapping[position] = name
-    missing = [column.name for column in contract.required_columns if column.name not in seen]
-    return HeaderMapping(mapping, extra, missing, duplicates)
+    copies: dict[str, int] = {}
+    defaults: list[str] = []
+    missing: list[str] = []
+    for column in contract.columns:
+        if column.copy_of and column.copy_of in seen:
+            copies[column.name] = seen[column.copy_of]
+        elif column.name in seen:
+            continue
+        elif column.default is not None:
+            defaults.append(column.name)
+        elif column.required:
+            missing.append(column.name)
+    return HeaderMapping(mapping, extra, missing, duplicates, copies, defaults)
 
 
 def detect_kind(headers: list[str], contracts: dict[str, Contract]) -> str | None:
@@ -280,14 +442,56 @@ def detect_kind(headers: list[str], contracts: dict[str, Contract]) -> str | Non
     return scored[0][2]
 
 
-def kind_from_folder(path: Path, landing: Path, contracts: dict[str, Contract]) -> str | None:
-    try:
-        parts = Path(path).resolve().relative_to(Path(landing).resolve()).parts[:-1]
-    except ValueError:
-        parts = Path(path).parts[:-1][-1:]
-    for part in parts:
+def read_export(
+    path: Path, data: bytes, kind: str | None, contracts: dict[str, Contract]
+) -> tuple[str, RawTable]:
+    """Read a file and settle its kind: the given one, else the contract that maps its
+    headers best, each contract's headers read the way it says (sheet, header row, encoding)."""
+    if kind is not None:
+        return kind, read_file(path, data, Reading.of(contracts[kind]))
+    by_reading: dict[Reading, list[str]] = {}
+    for name, contract in contracts.items():
+        by_reading.setdefault(Reading.of(contract), []).append(name)
+    candidates: list[tuple[tuple, str, RawTable]] = []
+    first_error: UnreadableFile | None = None
+    tables: dict[Reading, RawTable] = {}
+    for reading, kinds in by_reading.items():
+        try:
+            raw = tables[reading] = read_file(path, data, reading)
+        except UnreadableFile as exc:
+            first_error = first_error or exc
+            continue
+        detected = detect_kind(raw.headers, {k: contracts[k] for k in kinds})
+        if detected is not None:
+            mapped = map_headers(raw.headers, contracts[detected])
+            candidates.append(((len(mapped.mapping), -len(mapped.extra)), detected, raw))
+    if not tables and first_error is not None:
+        raise first_error
+    candidates.sort(key=lambda c: c[0], reverse=True)
+    if not candidates or (len(candidates) > 1 and candidates[0][0] == candidates[1][0]):
+        headers = next(iter(tables.values())).headers
+        raise ReadProblem(
+            "cannot tell which kind of export this is: its headers "
+            f"{headers[:12]} match no contract's required columns; "
+            "put it in landing/<kind>/ or add header aliases to the contract"
+        )
+    _, kind, raw = candidates[0]
+    return kind, raw
+
+
+def kind_from_folder(folders, contracts: dict[str, Contract]) -> str | None:
+    """The kind named by a file's folders under landing/ (`orders/`, `订单/`), if any."""
+    for part in folders:
         key = normalize_header(part)
         for kind, contract in contracts.items():
             if key in {normalize_header(kind), *(normalize_header(f) for f in contract.folders)}:
                 return kind
     return None
+
+
+def folders_under(path: Path, landing: Path) -> tuple[str, ...]:
+    """The folders between landing/ and a file; for a file elsewhere, its parent folder."""
+    try:
+        return Path(path).resolve().relative_to(Path(landing).resolve()).parts[:-1]
+    except ValueError:
+        return Path(path).parts[:-1][-1:]

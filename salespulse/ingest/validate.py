@@ -1,4 +1,9 @@
-"""Check one export against its contract without loading anything (`salespulse validate FILE`)."""
+"""Check one export against its contract without loading anything (`salespulse validate FILE`).
+
+The result is a profile of how the file would be read, so that a wrong reading shows before
+anything is loaded: which header feeds which column and why, rows and distinct keys, the
+range of every date column and the sum of every amount column, and each row problem.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,17 @@ import duckdb
 import pyarrow as pa
 
 from salespulse.config import Settings
-from salespulse.contracts import Contract
-from salespulse.ingest.coerce import build_query, install_macros
+from salespulse.contracts import DATE_TYPES, NUMERIC_TYPES, Contract
+from salespulse.ingest.coerce import build_query, ident, install_macros
+from salespulse.ingest.dates import day_month_orders
+from salespulse.ingest.loader import file_date_of
 from salespulse.ingest.read import (
+    ReadProblem,
     UnreadableFile,
-    detect_kind,
+    folders_under,
     kind_from_folder,
     map_headers,
-    read_file,
+    read_export,
 )
 
 
@@ -27,11 +35,16 @@ class Validation:
     kind_source: str | None = None
     encoding: str | None = None
     header_mapping: dict[str, str] = field(default_factory=dict)
+    columns: list[dict] = field(default_factory=list)  # column, header, source
     unknown_columns: list[str] = field(default_factory=list)
     missing_required: list[str] = field(default_factory=list)
+    date_orders: dict[str, str] = field(default_factory=dict)
     rows_in_file: int = 0
     rows_ok: int = 0
     rows_rejected: int = 0
+    distinct_keys: int | None = None
+    dates: dict[str, dict] = field(default_factory=dict)  # column → min, max, outside_bounds, bounds
+    amounts: dict[str, dict] = field(default_factory=dict)  # column → sum, rows
     problems: list[dict] = field(default_factory=list)
     fatal: str | None = None
 
@@ -50,42 +63,58 @@ def validate_file(
     result = Validation(file=str(path))
     data = path.read_bytes()
     if kind is None:
-        kind = kind_from_folder(path, settings.landing_dir, contracts)
+        kind = kind_from_folder(folders_under(path, settings.landing_dir), contracts)
         result.kind_source = "folder" if kind else None
     else:
         result.kind_source = "option"
     try:
-        raw = read_file(path, data, contracts[kind].encoding if kind else None)
-    except UnreadableFile as exc:
+        detected, raw = read_export(path, data, kind, contracts)
+    except (UnreadableFile, ReadProblem) as exc:
         result.fatal = str(exc)
         return result
-    result.encoding = raw.encoding
     if kind is None:
-        kind = detect_kind(raw.headers, contracts)
-        result.kind_source = "headers" if kind else None
-    if kind is None:
-        result.fatal = f"headers {raw.headers} match no contract's required columns"
-        return result
-    result.kind = kind
+        result.kind_source = "headers"
+    kind = detected
+    result.kind, result.encoding = kind, raw.encoding
     contract = contracts[kind]
-    mapping = map_headers(raw.headers, contract)
-    result.header_mapping = {raw.headers[p]: name for p, name in mapping.mapping.items()}
-    result.unknown_columns = list(mapping.extra.values())
-    result.missing_required = mapping.missing_required
+    headers = map_headers(raw.headers, contract)
+    result.header_mapping = {
+        raw.headers[p]: name for p, name in headers.mapping.items()
+    }  # header → column, kept for scripts
+    result.columns = headers.sources(contract, raw.headers)
+    result.unknown_columns = list(headers.extra.values())
+    result.missing_required = headers.missing_required
     result.rows_in_file = raw.rows_in_file
-    result.fatal = mapping.problem(contract)
+    result.fatal = headers.problem(contract)
     if result.fatal:
         return result
+    orders = day_month_orders(
+        raw.table, {c.name: headers.position(c.name) for c in contract.columns}, contract
+    )
+    result.date_orders = dict(orders.orders)
+    if orders.problem:
+        result.fatal = orders.problem
+        return result
     table = raw.table
+    n = table.num_rows
     if "_row_number" not in table.column_names:
-        table = table.append_column("_row_number", pa.array(range(1, table.num_rows + 1), type=pa.int64()))
-    table = table.append_column("_file_id", pa.array([0] * table.num_rows, type=pa.int64()))
+        table = table.append_column("_row_number", pa.array(range(1, n + 1), type=pa.int64()))
+    file_date = file_date_of(path.name, path.stat().st_mtime, settings.tz)
+    today = settings.as_of.isoformat()
+    table = (
+        table.append_column("_file_id", pa.array([0] * n, type=pa.int64()))
+        .append_column(
+            "_file_date", pa.array([file_date.isoformat() if file_date else None] * n, pa.string())
+        )
+        .append_column("_landed_date", pa.array([today] * n, type=pa.string()))
+    )
     con = duckdb.connect()
     install_macros(con)
     con.register("input_rows", table)
-    query = build_query(contract, mapping.mapping, mapping.extra, settings.timezone)
+    query = build_query(contract, headers, settings.timezone, settings.as_of, orders)
+    con.execute(f"create temp table typed as {query}")
     rows = con.execute(
-        f"select _row_number, unnest(_reasons) from ({query}) where len(_reasons) > 0 order by 1"
+        "select _row_number, unnest(_reasons) from typed where len(_reasons) > 0 order by 1"
     ).fetchall()
     bad_rows = {number for number, _ in rows}
     for number, reason in rows:
@@ -97,4 +126,30 @@ def validate_file(
     result.problems.sort(key=lambda problem: problem["row"])
     result.rows_rejected = len(bad_rows)
     result.rows_ok = result.rows_in_file - result.rows_rejected
+    _profile(con, contract, result, settings)
     return result
+
+
+def _profile(con: duckdb.DuckDBPyConnection, contract: Contract, result: Validation, settings) -> None:
+    good = "from typed where len(_reasons) = 0"
+    keys = ", ".join(ident(key) for key in contract.keys)
+    result.distinct_keys = con.execute(f"select count(distinct ({keys})) {good}").fetchone()[0]
+    for column in contract.columns:
+        name = ident(column.name)
+        if column.type in DATE_TYPES:
+            low, high = column.date_bounds(settings.as_of)
+            first, last = con.execute(f"select min({name}), max({name}) {good}").fetchone()
+            outside = con.execute(
+                f"select count(*) from typed where cast({name} as date) not between ? and ?", [low, high]
+            ).fetchone()[0]
+            if first is not None or outside:
+                result.dates[column.name] = {
+                    "min": str(first) if first is not None else None,
+                    "max": str(last) if last is not None else None,
+                    "outside_bounds": outside,
+                    "bounds": [str(low), str(high)],
+                }
+        elif column.type in NUMERIC_TYPES and column.type != "percent" and not column.allowed:
+            total, count = con.execute(f"select sum({name}), count({name}) {good}").fetchone()
+            if count:
+                result.amounts[column.name] = {"sum": str(total), "rows": count}

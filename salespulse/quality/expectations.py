@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from salespulse.config import PROJECT_ROOT
-from salespulse.contracts import Contract
+from salespulse.contracts import NUMERIC_TYPES, Contract
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 CONTRACT = "contract"
@@ -44,7 +44,8 @@ def contract_expectations(contract: Contract) -> list[dict]:
                     "meta": meta,
                 }
             )
-        if column.min is not None or column.max is not None:
+        # Date bounds are relative to the as-of date and enforced row by row at ingest.
+        if column.type in NUMERIC_TYPES and (column.min is not None or column.max is not None):
             expectations.append(
                 {
                     "type": "expect_column_values_to_be_between",

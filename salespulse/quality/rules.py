@@ -20,20 +20,24 @@ ANOMALIES = "dq_anomalies"
 # One frame shape for both marts: what the metadata tables and the digest show.
 _SUBMISSION_FINDINGS = """
 select
-    rep_id, team_id, report_type || '_' || status as kind, period_start as start_date,
-    period_end as end_date,
-    report_type || ' report ' || period_label || ' ' || status
-        || coalesce(' by ' || minutes_late || ' min', '') as detail
-from marts.dq_submissions
-where list_contains(?, status)
-order by period_start desc, rep_id
+    s.expected_report_id || ':' || s.status as finding_id,
+    s.rep_id, r.rep_name, s.team_id, s.report_type || '_' || s.status as kind,
+    s.period_start as start_date, s.period_end as end_date,
+    s.report_type || ' report ' || s.period_label || ' ' || s.status
+        || coalesce(' by ' || s.minutes_late || ' min', '') as detail
+from marts.dq_submissions as s
+left join marts.dim_reps as r on s.rep_id = r.rep_id and r.is_current
+where list_contains(?, s.status)
+order by s.period_start desc, s.rep_id
 """
 
 _ANOMALY_FINDINGS = """
-select rep_id, team_id, kind, start_date, end_date, detail
-from marts.dq_anomalies
-where list_contains(?, kind)
-order by start_date desc, rep_id, anomaly_id
+select
+    a.anomaly_id as finding_id, a.rep_id, r.rep_name, a.team_id, a.kind, a.start_date, a.end_date, a.detail
+from marts.dq_anomalies as a
+left join marts.dim_reps as r on a.rep_id = r.rep_id and r.is_current
+where list_contains(?, a.kind)
+order by a.start_date desc, a.rep_id, a.anomaly_id
 """
 
 
@@ -202,13 +206,38 @@ def skip_reason(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> str | None:
 def evaluate(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> CheckOutcome:
     reason = skip_reason(con, rule)
     if reason is not None:
-        empty = pd.DataFrame(columns=["rep_id", "team_id", "kind", "start_date", "end_date", "detail"])
+        empty = pd.DataFrame(
+            columns=[
+                "finding_id",
+                "rep_id",
+                "rep_name",
+                "team_id",
+                "kind",
+                "start_date",
+                "end_date",
+                "detail",
+            ]
+        )
         return CheckOutcome(rule, empty, skipped_reason=reason)
     sql = _SUBMISSION_FINDINGS if rule.table == SUBMISSIONS else _ANOMALY_FINDINGS
     frame = con.execute(sql, [list(rule.values)]).df()
     reps = sorted(frame["rep_id"].dropna().unique().tolist())
     teams = sorted(frame["team_id"].dropna().unique().tolist())
     return CheckOutcome(rule, frame, reps, teams)
+
+
+def rep_named(rep_id, rep_name) -> str:
+    """'许鹏颖 (R023)': checks and digests name reps by name and id."""
+    if rep_id is None or (not isinstance(rep_id, str) and pd.isna(rep_id)):
+        return ""
+    if rep_name is None or (not isinstance(rep_name, str) and pd.isna(rep_name)):
+        return str(rep_id)
+    return f"{rep_name} ({rep_id})"
+
+
+def named_reps(findings: pd.DataFrame) -> list[str]:
+    pairs = findings[["rep_id", "rep_name"]].dropna(subset=["rep_id"]).drop_duplicates("rep_id")
+    return sorted(rep_named(r.rep_id, r.rep_name) for r in pairs.itertuples(index=False))
 
 
 def _cell(value) -> str:
@@ -223,7 +252,10 @@ def by_rep_markdown(findings: pd.DataFrame, limit: int = 50) -> str:
     """Reps concerned, most findings first: what the UI shows under the failed check."""
     if findings.empty:
         return "No findings."
-    frame = findings.assign(rep_id=findings["rep_id"].fillna("(none)"))
+    names = [
+        rep_named(i, n) or "(none)" for i, n in zip(findings["rep_id"], findings["rep_name"], strict=True)
+    ]
+    frame = findings.assign(rep_id=names)
     grouped = (
         frame.groupby("rep_id", dropna=False)
         .agg(
@@ -249,7 +281,8 @@ def findings_markdown(findings: pd.DataFrame, limit: int = 30) -> str:
     lines = ["| rep | team | kind | from | to | detail |", "|---|---|---|---|---|---|"]
     for row in findings.head(limit).itertuples(index=False):
         lines.append(
-            f"| {_cell(row.rep_id)} | {_cell(row.team_id)} | {_cell(row.kind)} | {_cell(row.start_date)} "
+            f"| {_cell(rep_named(row.rep_id, row.rep_name))} | {_cell(row.team_id)} | {_cell(row.kind)} "
+            f"| {_cell(row.start_date)} "
             f"| {_cell(row.end_date)} | {_cell(row.detail)} |"
         )
     if len(findings) > limit:
@@ -265,7 +298,8 @@ def digest_markdown(rows: list[dict]) -> str:
     if failed:
         lines += ["| asset | check | severity | findings | reps concerned |", "|---|---|---|---:|---|"]
         for row in failed:
-            reps = ", ".join(row["reps_concerned"][:20]) + (" …" if len(row["reps_concerned"]) > 20 else "")
+            named = row.get("reps_named") or row["reps_concerned"]
+            reps = ", ".join(named[:20]) + (" …" if len(named) > 20 else "")
             findings = "" if row["findings"] is None else row["findings"]
             lines.append(
                 f"| {_cell(row['asset_key'])} | {_cell(row['check_name'])} | {row['severity']} "

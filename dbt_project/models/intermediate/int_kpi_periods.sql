@@ -1,6 +1,6 @@
 -- One row per reporting period of every grain (day, ISO week, month, quarter, year) from the
--- month of the first recorded activity (order, daily report, opportunity snapshot or target)
--- up to the as-of date (var as_of_date), with
+-- month of the first business date in the data (an order signed, an opportunity closed, a
+-- daily report, a receivable due, a target) up to the as-of date (var as_of_date), with
 -- the working days elapsed as of that date and the periods that PoP and YoY compare against.
 with
 
@@ -34,13 +34,23 @@ targets as (
 
 ),
 
+receivables as (
+
+    select * from {{ ref('fct_receivables') }}
+
+),
+
 activity_dates as (
 
     select min(signed_date) as activity_date from orders
     union all
     select min(report_date) as activity_date from daily_reports
     union all
-    select min(snapshot_date) as activity_date from opportunities
+    -- Closing dates, not snapshot dates: one snapshot of a CRM's whole history, taken today,
+    -- covers deals closed years before it.
+    select min(cast(closed_at as date)) as activity_date from opportunities
+    union all
+    select min(due_date) as activity_date from receivables
     union all
     select min(period_start) as activity_date from targets
 

@@ -89,7 +89,7 @@ final as (
         payment_id || '>' || receivable_id as allocation_id,
         payment_id,
         receivable_id,
-        cast(allocated_amount as decimal(18, 2)) as allocated_amount,
+        cast(allocated_amount as decimal(18, 4)) as allocated_amount,
         false as is_order_level,
         received_date
 
@@ -101,7 +101,7 @@ final as (
         payment_id || '>' || receivable_id as allocation_id,
         payment_id,
         receivable_id,
-        cast(allocated_amount as decimal(18, 2)) as allocated_amount,
+        cast(allocated_amount as decimal(18, 4)) as allocated_amount,
         true as is_order_level,
         received_date
 

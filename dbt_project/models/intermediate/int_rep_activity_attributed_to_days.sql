@@ -13,6 +13,12 @@ orders as (
 
 ),
 
+order_lines as (
+
+    select * from {{ ref('fct_order_lines') }}
+
+),
+
 customers as (
 
     select * from {{ ref('dim_customers') }}
@@ -68,6 +74,8 @@ signed_orders as (
 
 ),
 
+-- Sales by order line (a line carries its own product line); an order counts once, on the
+-- line fct_order_lines marks.
 sales as (
 
     select
@@ -77,9 +85,10 @@ sales as (
         product_line,
         signed_date as date_day,
         amount as sales_amount,
-        1 as orders_count
+        case when is_order_count_line then 1 else 0 end as orders_count
 
-    from signed_orders
+    from order_lines
+    where not is_cancelled and signed_date <= {{ as_of_date() }}
 
 ),
 
@@ -186,6 +195,8 @@ collections as (
 
 ),
 
+-- An impossible value (visits above the configured maximum) is left out of the sums, the
+-- value only: the report still counts as submitted and its calls and leads count.
 activity as (
 
     select
@@ -193,7 +204,7 @@ activity as (
         team_id,
         region,
         report_date as date_day,
-        visits,
+        case when not is_visits_impossible then visits end as visits,
         calls,
         new_leads as report_new_leads
 
@@ -250,17 +261,17 @@ final as (
         team_id,
         region,
         product_line,
-        cast(coalesce(sum(sales_amount), 0) as decimal(18, 2)) as sales_amount,
+        cast(coalesce(sum(sales_amount), 0) as decimal(18, 4)) as sales_amount,
         cast(coalesce(sum(orders_count), 0) as bigint) as orders_count,
         cast(coalesce(sum(new_customers), 0) as bigint) as new_customers,
         cast(coalesce(sum(crm_new_leads), 0) as bigint) as crm_new_leads,
         cast(coalesce(sum(crm_leads_converted), 0) as bigint) as crm_leads_converted,
-        cast(coalesce(sum(won_amount), 0) as decimal(18, 2)) as won_amount,
+        cast(coalesce(sum(won_amount), 0) as decimal(18, 4)) as won_amount,
         cast(coalesce(sum(won_count), 0) as bigint) as won_count,
         cast(coalesce(sum(lost_count), 0) as bigint) as lost_count,
-        cast(coalesce(sum(receivables_due_amount), 0) as decimal(18, 2))
+        cast(coalesce(sum(receivables_due_amount), 0) as decimal(18, 4))
             as receivables_due_amount,
-        cast(coalesce(sum(collected_amount), 0) as decimal(18, 2)) as collected_amount,
+        cast(coalesce(sum(collected_amount), 0) as decimal(18, 4)) as collected_amount,
         cast(coalesce(sum(visits), 0) as bigint) as visits,
         cast(coalesce(sum(calls), 0) as bigint) as calls,
         cast(coalesce(sum(report_new_leads), 0) as bigint) as report_new_leads,

@@ -34,8 +34,8 @@ assignments as (
 
 ),
 
--- A snapshot holds from its date until the opportunity's next snapshot; the latest one holds
--- until a later export says otherwise.
+-- A state holds from its first snapshot until the next change; the current one holds until a
+-- later export says otherwise.
 open_snapshot_spans as (
 
     select
@@ -43,11 +43,11 @@ open_snapshot_spans as (
         product_line,
         amount,
         stage_weight,
-        snapshot_date as span_from,
-        coalesce(next_snapshot_date, {{ as_of_date() }} + 1) as span_to
+        valid_from as span_from,
+        coalesce(valid_to, {{ as_of_date() }} + 1) as span_to
 
     from opportunities
-    where is_open and snapshot_date <= {{ as_of_date() }}
+    where is_open and valid_from <= {{ as_of_date() }}
 
 ),
 
@@ -185,10 +185,10 @@ final as (
         team_id,
         region,
         product_line,
-        cast(coalesce(sum(open_pipeline), 0) as decimal(18, 2)) as open_pipeline,
-        cast(coalesce(sum(weighted_pipeline), 0) as decimal(18, 2)) as weighted_pipeline,
+        cast(coalesce(sum(open_pipeline), 0) as decimal(18, 4)) as open_pipeline,
+        cast(coalesce(sum(weighted_pipeline), 0) as decimal(18, 4)) as weighted_pipeline,
         cast(coalesce(sum(open_opportunities), 0) as bigint) as open_opportunities,
-        cast(coalesce(sum(overdue_receivables), 0) as decimal(18, 2)) as overdue_receivables,
+        cast(coalesce(sum(overdue_receivables), 0) as decimal(18, 4)) as overdue_receivables,
         date_day
 
     from balances

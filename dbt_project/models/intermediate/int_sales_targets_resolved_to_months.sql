@@ -228,7 +228,7 @@ final as (
         level,
         entity_id,
         target_source,
-        cast(round(target_amount, 2) as decimal(18, 2)) as target_amount,
+        cast(round(target_amount, 2) as decimal(18, 4)) as target_amount,
         month_start
 
     from months

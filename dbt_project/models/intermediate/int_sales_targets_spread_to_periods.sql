@@ -180,7 +180,7 @@ final as (
         entity_id,
         grain,
         target_source,
-        cast(round(target_amount, 2) as decimal(18, 2)) as target_amount,
+        cast(round(target_amount, 2) as decimal(18, 4)) as target_amount,
         period_start
 
     from spread

@@ -29,6 +29,7 @@ current_reps as (
         rep_id,
         rep_name,
         email,
+        locale,
         hire_date,
         leave_date
 
@@ -49,6 +50,7 @@ final as (
         dated.region,
         dated.role,
         current_reps.email,
+        current_reps.locale,
         dated.is_current,
         current_reps.hire_date,
         current_reps.leave_date,

@@ -31,6 +31,7 @@ final as (
         reports.calls,
         reports.new_leads,
         reports.submission_count,
+        reports.visits > {{ var('max_daily_visits') }} as is_visits_impossible,
         reports.is_duplicate_submission,
         dates.is_workday,
         reports.submitted_at > reports.report_date + cast('{{ var("daily_deadline") }}' as time)
@@ -39,7 +40,8 @@ final as (
         reports.report_date,
         reports.report_date + cast('{{ var("daily_deadline") }}' as time) as deadline_at,
         reports.submitted_at,
-        reports._file_id
+        reports._file_id,
+        reports._row_number
 
     from reports
     left join assignments

@@ -1,8 +1,8 @@
 with
 
-snapshots as (
+intervals as (
 
-    select * from {{ ref('stg_raw__opportunity_snapshots') }}
+    select * from {{ ref('int_opportunity_snapshots_collapsed_to_intervals') }}
 
 ),
 
@@ -10,27 +10,20 @@ sequenced as (
 
     select
         *,
-        lag(stage) over (
-            partition by opportunity_id order by snapshot_date
-        ) as previous_stage,
-        lead(snapshot_date) over (
-            partition by opportunity_id order by snapshot_date
-        ) as next_snapshot_date,
-        row_number() over (
-            partition by opportunity_id order by snapshot_date desc
-        ) = 1 as is_latest_snapshot
+        lag(stage) over (partition by opportunity_id order by valid_from) as previous_stage,
+        valid_to is null as is_latest_snapshot
 
-    from snapshots
+    from intervals
 
 ),
 
--- A stage run is a maximal sequence of consecutive snapshots in the same stage.
+-- A stage run is a maximal sequence of consecutive intervals in the same stage.
 runs as (
 
     select
         *,
         sum(case when previous_stage is distinct from stage then 1 else 0 end) over (
-            partition by opportunity_id order by snapshot_date
+            partition by opportunity_id order by valid_from
             rows between unbounded preceding and current row
         ) as stage_run_number
 
@@ -45,7 +38,7 @@ stage_entries as (
         -- The CRM's stage_changed_at when given, else the first snapshot seen in the stage.
         coalesce(
             cast(stage_changed_at as date),
-            min(snapshot_date) over (partition by opportunity_id, stage_run_number)
+            min(valid_from) over (partition by opportunity_id, stage_run_number)
         ) as stage_entered_date
 
     from runs
@@ -55,7 +48,7 @@ stage_entries as (
 final as (
 
     select
-        opportunity_id || '@' || strftime(snapshot_date, '%Y-%m-%d') as opportunity_snapshot_id,
+        opportunity_id || '@' || strftime(valid_from, '%Y-%m-%d') as opportunity_interval_id,
         opportunity_id,
         customer_id,
         owner_rep_id,
@@ -73,6 +66,7 @@ final as (
             when 'lost' then 6
         end as stage_order,
         cast(stage_run_number as integer) as stage_run_number,
+        snapshot_count,
         amount,
         case stage
             when 'initial_contact' then 0.10
@@ -82,18 +76,20 @@ final as (
             when 'won' then 1.00
             else 0.00
         end as stage_weight,
-        cast(snapshot_date - stage_entered_date as integer) as days_in_stage,
+        cast(last_seen_date - stage_entered_date as integer) as days_in_stage,
         previous_stage is not null and previous_stage <> stage as is_stage_change,
         status = 'open' as is_open,
         is_latest_snapshot,
-        snapshot_date,
-        next_snapshot_date,
+        valid_from,
+        valid_to,
+        last_seen_date,
         stage_entered_date,
         expected_close_date,
         created_at,
         stage_changed_at,
         closed_at,
-        _file_id
+        _file_id,
+        _row_number
 
     from stage_entries
 

@@ -2,7 +2,7 @@ with
 
 orders as (
 
-    select * from {{ ref('stg_raw__orders') }}
+    select * from {{ ref('int_orders_rolled_up_from_lines') }}
 
 ),
 
@@ -25,6 +25,7 @@ final as (
         orders.product_line,
         orders.status,
         orders.amount,
+        orders.line_count,
         orders.is_cancelled,
         orders.signed_date,
         strftime(orders.signed_date, '%Y-%m') as signed_month,

@@ -22,7 +22,7 @@ paid as (
 
     select
         receivable_id,
-        cast(sum(amount_received) as decimal(18, 2)) as amount_paid,
+        cast(sum(amount_received) as decimal(18, 4)) as amount_paid,
         max(received_date) as last_received_date
 
     from payments
@@ -43,13 +43,14 @@ final as (
         orders.product_line,
         receivables.amount_due,
         coalesce(paid.amount_paid, 0) as amount_paid,
-        cast(receivables.amount_due - coalesce(paid.amount_paid, 0) as decimal(18, 2))
+        cast(receivables.amount_due - coalesce(paid.amount_paid, 0) as decimal(18, 4))
             as amount_outstanding,
         coalesce(paid.amount_paid, 0) > receivables.amount_due as is_overpaid,
         coalesce(orders.is_cancelled, false) as is_order_cancelled,
         receivables.due_date,
         paid.last_received_date,
-        receivables._file_id
+        receivables._file_id,
+        receivables._row_number
 
     from receivables
     left join orders

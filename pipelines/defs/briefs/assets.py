@@ -1,14 +1,14 @@
-"""Briefs (group `briefs`): the daily exception digest, the team weekly brief and the monthly
-review pack, partitioned by period in the business timezone. The work is in salespulse.briefs;
-this layer only picks the period, the settings and the delivery mode.
+"""Briefs (group `briefs`): one asset per brief kind, built from the kind's declaration in
+salespulse.briefs.kinds, partitioned by period in the business timezone. The work is in
+salespulse.briefs; this layer only picks the period, the settings and the delivery mode.
 
-Daily partitions cover every calendar day and the asset skips a day the warehouse calendar
-(dim_dates, China calendar with 调休) says is not a working day, recording why. A
-cron-based partition set cannot know holidays or make-up Saturdays, and a dynamic set fed from
-the calendar would have to be kept in step with it; skipping keeps one source of truth.
+Daily partitions are working days only: every day the China calendar (with 调休 make-up days,
+and SALESPULSE_CALENDAR_FILE) says is not a working day is an exclusion of the daily partition
+set, so the UI counts no holiday or weekend as "missing" and a make-up Saturday has its digest.
 """
 
 import os
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,11 +18,16 @@ from pipelines.defs.as_of import run_as_of
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.warehouse.assets import dbt_warehouse
 from salespulse.briefs.deliver import SmtpConfig
+from salespulse.briefs.kinds import DAILY, KINDS, MONTHLY, WEEKLY, BriefKind
 from salespulse.briefs.publish import PeriodResult, markdown_preview, publish_period
+from salespulse.briefs.render import BriefSettings
+from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 
 GROUP = "briefs"
 DEFAULT_START = "2025-01-01"
+# Non-working days are listed up to the end of the year after next (later years: Monday–Friday).
+_EXCLUSION_YEARS = 2
 
 
 def briefs_start() -> str:
@@ -31,18 +36,41 @@ def briefs_start() -> str:
     return os.environ.get("SALESPULSE_BRIEFS_START", "").strip() or DEFAULT_START
 
 
-_TZ = get_settings().timezone
-# end_offset=1: today's digest can run at the 17:00 deadline, before the day is over.
-daily_partitions = dg.DailyPartitionsDefinition(start_date=briefs_start(), timezone=_TZ, end_offset=1)
-weekly_partitions = dg.WeeklyPartitionsDefinition(start_date=briefs_start(), day_offset=1, timezone=_TZ)
-monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=briefs_start(), timezone=_TZ)
+def non_working_days(start: date, end: date, calendar: WorkCalendar | None = None) -> list[datetime]:
+    """Every day in [start, end] that is not a working day, as midnight datetimes."""
+    calendar = calendar or WorkCalendar.from_file(get_settings().calendar_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # years without holiday data fall back to Monday-Friday
+        days = calendar.days(start, end)
+    return [datetime(d.year, d.month, d.day) for d, is_workday, _ in days if not is_workday]
 
-DAILY_KEY = dg.AssetKey(["briefs", "daily_exception_digest"])
-WEEKLY_KEY = dg.AssetKey(["briefs", "team_weekly_brief"])
-MONTHLY_KEY = dg.AssetKey(["briefs", "monthly_review_pack"])
 
-_QUALITY = ("dq_submissions", "dq_anomalies")
-_COMMON = ("dim_reps", "dim_teams", "fct_action_items", *_QUALITY)
+def _partitions(grain: str) -> dg.PartitionsDefinition:
+    tz = get_settings().timezone
+    start = briefs_start()
+    if grain == "day":
+        first = date.fromisoformat(start)
+        last = date(date.today().year + _EXCLUSION_YEARS, 12, 31)
+        # end_offset=1: today's digest can run at the daily deadline, before the day is over.
+        return dg.DailyPartitionsDefinition(
+            start_date=start, timezone=tz, end_offset=1, exclusions=non_working_days(first, last)
+        )
+    if grain == "week":
+        return dg.WeeklyPartitionsDefinition(start_date=start, day_offset=1, timezone=tz)
+    return dg.MonthlyPartitionsDefinition(start_date=start, timezone=tz)
+
+
+PARTITIONS = {kind.name: _partitions(kind.grain) for kind in KINDS.values()}
+daily_partitions = PARTITIONS[DAILY.name]
+weekly_partitions = PARTITIONS[WEEKLY.name]
+monthly_partitions = PARTITIONS[MONTHLY.name]
+
+
+def brief_key(kind: BriefKind) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, kind.asset])
+
+
+DAILY_KEY, WEEKLY_KEY, MONTHLY_KEY = (brief_key(k) for k in (DAILY, WEEKLY, MONTHLY))
 
 
 def _mart_deps(*models: str) -> list[dg.AssetKey]:
@@ -64,7 +92,7 @@ class BriefConfig(dg.Config):
 
     only: list[str] = []  # noqa: RUF012 (pydantic copies defaults) team ids / regions / "company"; empty = every brief of the period
     send_email: str = "auto"  # auto: not during backfills, once per recipient | always: again | never
-    locale: str = ""  # zh-CN or en; empty = SALESPULSE_LOCALE
+    locale: str = ""  # the default locale (zh-CN or en); empty = SALESPULSE_LOCALE
 
 
 def _should_send(context: dg.AssetExecutionContext, config: BriefConfig) -> bool:
@@ -79,8 +107,7 @@ def _materialize(
     context: dg.AssetExecutionContext,
     config: BriefConfig,
     warehouse: WarehouseResource,
-    kind: str,
-    chart_scope: str,
+    kind: BriefKind,
 ):
     settings = get_settings()
     settings.ensure_dirs()
@@ -88,7 +115,7 @@ def _materialize(
     smtp = SmtpConfig.from_env()
     send = _should_send(context, config)
     result: PeriodResult = publish_period(
-        kind=kind,
+        kind=kind.name,
         start=start,
         warehouse_path=Path(warehouse.path),
         briefs_dir=settings.briefs_dir,
@@ -99,7 +126,7 @@ def _materialize(
         send=send,
         resend=config.send_email == "always",
         only=set(config.only) or None,
-        coaching_completion=settings.coaching_completion,
+        settings=BriefSettings.from_settings(settings),
         generated_at=datetime.now(settings.tz),
     )
     deliveries = [d for item in result.published for d in item.deliveries]
@@ -116,12 +143,19 @@ def _materialize(
         values = [t[step] for t in timings if step in t]
         return round(sum(values) / len(values), 3) if values else 0.0
 
-    folder = settings.briefs_dir / kind / result.period.label
+    folder = settings.briefs_dir / kind.name / result.period.label
     metadata = {
         "period": result.period.label,
         "path": dg.MetadataValue.path(str(folder)),
         "files": dg.MetadataValue.json(
-            {item.brief_id: {k: str(v) for k, v in item.paths.items()} for item in result.published}
+            {
+                item.brief_id: {
+                    f"{code}.{ext}": str(path)
+                    for code, paths in item.locale_paths.items()
+                    for ext, path in paths.items()
+                }
+                for item in result.published
+            }
         ),
         "briefs": len(result.published),
         "provisional_briefs": sum(item.brief.provisional for item in result.published),
@@ -134,7 +168,10 @@ def _materialize(
         "mean_seconds_html": mean("html"),
         "mean_seconds_pdf": mean("pdf"),
         "mean_seconds_xlsx": mean("xlsx"),
-        "preview": dg.MetadataValue.md(markdown_preview(result, chart_scope)),
+        "locales": dg.MetadataValue.json(
+            sorted({code for item in result.published for code in item.locale_paths})
+        ),
+        "preview": dg.MetadataValue.md(markdown_preview(result, kind.chart_scope)),
     }
     yield dg.MaterializeResult(metadata=metadata)
     yield dg.AssetCheckResult(
@@ -160,57 +197,26 @@ def _check(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     ]
 
 
-@dg.asset(
-    key=DAILY_KEY,
-    group_name=GROUP,
-    partitions_def=daily_partitions,
-    deps=_mart_deps("kpi_rep_daily", "kpi_team_weekly", "dim_dates", *_COMMON),
-    check_specs=_check(DAILY_KEY),
-    pool="warehouse",
-    description="每日异常清单 Daily exception digest per team (working days, after the 17:00 deadline): "
-    "late/missing reports, zero-activity streaks, anomalies. Non-working days are skipped.",
-)
-def daily_exception_digest(
-    context: dg.AssetExecutionContext, config: BriefConfig, warehouse: WarehouseResource
-):
-    yield from _materialize(context, config, warehouse, "daily", "team")
+def build_brief_asset(kind: BriefKind) -> dg.AssetsDefinition:
+    key = brief_key(kind)
+
+    @dg.asset(
+        key=key,
+        group_name=GROUP,
+        partitions_def=PARTITIONS[kind.name],
+        deps=_mart_deps(*kind.marts),
+        check_specs=_check(key),
+        pool="warehouse",
+        description=kind.description,
+    )
+    def _brief(context: dg.AssetExecutionContext, config: BriefConfig, warehouse: WarehouseResource):
+        yield from _materialize(context, config, warehouse, kind)
+
+    return _brief
 
 
-@dg.asset(
-    key=WEEKLY_KEY,
-    group_name=GROUP,
-    partitions_def=weekly_partitions,
-    deps=_mart_deps("kpi_team_weekly", "kpi_rep_weekly", "fct_weekly_reports", *_COMMON),
-    check_specs=_check(WEEKLY_KEY),
-    pool="warehouse",
-    description="团队周度业绩简报 Team weekly brief per team (Monday after the 12:00 weekly deadline).",
-)
-def team_weekly_brief(context: dg.AssetExecutionContext, config: BriefConfig, warehouse: WarehouseResource):
-    yield from _materialize(context, config, warehouse, "weekly", "team")
-
-
-@dg.asset(
-    key=MONTHLY_KEY,
-    group_name=GROUP,
-    partitions_def=monthly_partitions,
-    deps=_mart_deps(
-        "kpi_team_monthly",
-        "kpi_rep_monthly",
-        "kpi_region_monthly",
-        "kpi_company_monthly",
-        "kpi_product_monthly",
-        "fct_orders",
-        "fct_targets",
-        "dim_customers",
-        *_COMMON,
-    ),
-    check_specs=_check(MONTHLY_KEY),
-    pool="warehouse",
-    description="月度业绩复盘 Monthly review pack per team, per region and for the company: the seed's "
-    "three tables, charts, top/low performers, action items.",
-)
-def monthly_review_pack(context: dg.AssetExecutionContext, config: BriefConfig, warehouse: WarehouseResource):
-    yield from _materialize(context, config, warehouse, "monthly", "company")
-
-
-brief_assets = [daily_exception_digest, team_weekly_brief, monthly_review_pack]
+BRIEF_ASSETS = {name: build_brief_asset(kind) for name, kind in KINDS.items()}
+daily_exception_digest = BRIEF_ASSETS[DAILY.name]
+team_weekly_brief = BRIEF_ASSETS[WEEKLY.name]
+monthly_review_pack = BRIEF_ASSETS[MONTHLY.name]
+brief_assets = list(BRIEF_ASSETS.values())

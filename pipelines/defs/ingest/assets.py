@@ -12,8 +12,10 @@ import dagster as dg
 from pipelines.defs.resources import WarehouseResource
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
-from salespulse.contracts import KINDS, default_contracts
-from salespulse.ingest.loader import FileResult, Ingestor, pending_files
+from salespulse.contracts import default_contracts, shipped_kinds
+from salespulse.ingest.loader import FileResult, Ingestor, IngestReport, pending_files
+from salespulse.ingest.reprocess import reprocess_with
+from salespulse.ingest.schema import business_date_range, create_raw_schema
 from salespulse.quality.expectations import Validator
 
 GROUP = "ingest"
@@ -25,6 +27,19 @@ LANDING_KINDS_TAG = "salespulse/landing_kinds"
 # A Great Expectations check over 0 rows proves nothing: it is skipped (no result), not passed.
 GX_SKIPPED_NO_ROWS = "nothing to check: this run loaded no rows of this kind"
 CALENDAR_KEY = dg.AssetKey(["raw", "work_calendar"])
+
+
+# The input kinds are the contract files shipped in models/ (overrides cannot add kinds).
+KINDS = shipped_kinds(get_settings().contracts_dir)
+
+
+class IngestConfig(dg.Config):
+    """Besides the files waiting in landing/, read archived files again under today's contracts
+    (`salespulse reprocess`): listed file_ids, every file of a kind, every quarantined file."""
+
+    reprocess_file_ids: list[int] = []  # noqa: RUF012 (pydantic copies defaults)
+    reprocess_kind: str | None = None
+    reprocess_quarantined: bool = False
 
 
 def raw_key(kind: str) -> dg.AssetKey:
@@ -107,7 +122,7 @@ def _reasons_markdown(reasons: Counter) -> str:
     can_subset=True,
     description="Archive, validate and load every file waiting in landing/ (exactly once per content).",
 )
-def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     unselected = context.assets_def.keys - context.selected_asset_keys
     if unselected:
         raise dg.Failure(
@@ -127,7 +142,21 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             f"loading the files of {', '.join(kinds)} only ({len(files)}): this run rebuilds what they feed"
         )
     with warehouse.connect() as con:
-        report = Ingestor(con, settings, contracts).run(files)
+        report = IngestReport()
+        if config.reprocess_file_ids or config.reprocess_kind or config.reprocess_quarantined:
+            report = reprocess_with(
+                con,
+                settings,
+                contracts,
+                config.reprocess_file_ids,
+                config.reprocess_kind,
+                config.reprocess_quarantined,
+            )
+            context.log.info(f"reprocessed {len(report.files)} archived file(s)")
+        ingestor = Ingestor(con, settings, contracts)
+        for change in ingestor.schema_changes:
+            context.log.warning(f"contract change applied to the raw schema: {change}")
+        report.files.extend(ingestor.run(files).files)
         for result in report.files:
             context.log.info(
                 f"{result.file_name}: {result.status} ({result.kind}) "
@@ -222,10 +251,12 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     group_name=GROUP,
     pool="warehouse",
     kinds={"duckdb"},
+    deps=[REGISTRY_KEY],
     description=(
-        "raw.work_calendar: mainland-China working days (holidays and 调休 make-up days from "
-        "chinese-calendar, SALESPULSE_CALENDAR_FILE overrides), SALESPULSE_CALENDAR_START to the end "
-        "of next year."
+        "raw.work_calendar: working days of SALESPULSE_CALENDAR_COUNTRY (CN: holidays and 调休 make-up "
+        "days from chinese-calendar; others from the holidays package; SALESPULSE_CALENDAR_FILE "
+        "overrides) from the first business date in the data (or SALESPULSE_CALENDAR_START) to the end "
+        "of the year after the as-of date or the last date in the data."
     ),
 )
 def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -234,9 +265,13 @@ def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     import pandas as pd
 
     settings = get_settings()
-    calendar = WorkCalendar.from_file(settings.calendar_file)
-    start = settings.calendar_start
-    end = date(date.today().year + 1, 12, 31)
+    calendar = WorkCalendar.from_file(settings.calendar_file, settings.calendar_country)
+    with warehouse.connect() as con:
+        create_raw_schema(con, default_contracts())
+        first, last = business_date_range(con, default_contracts())
+    as_of = settings.as_of
+    start = min(d for d in (settings.calendar_start, first, date(as_of.year - 1, 1, 1)) if d is not None)
+    end = date(max(as_of.year + 1, last.year if last else as_of.year), 12, 31)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rows = calendar.days(start, end)
@@ -244,14 +279,16 @@ def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         context.log.warning(str(warning.message))
     frame = pd.DataFrame(rows, columns=["date_day", "is_workday", "day_kind"])
     with warehouse.connect() as con:
-        con.execute("create schema if not exists raw")
         con.execute("create or replace table raw.work_calendar as select * from frame")
     return dg.MaterializeResult(
         metadata={
+            "country": settings.calendar_country,
             "first_day": str(start),
             "last_day": str(end),
+            "first_business_date_in_data": str(first),
             "working_days": int(frame.is_workday.sum()),
             "makeup_workdays": int((frame.day_kind == "makeup_workday").sum()),
             "holidays": int((frame.day_kind == "holiday").sum()),
+            "years_without_holiday_data": dg.MetadataValue.json(sorted(calendar._warned_years)),
         }
     )

@@ -25,11 +25,10 @@ import dagster as dg
 
 from pipelines.defs.as_of import AS_OF_TAG
 from pipelines.defs.briefs.assets import DAILY_KEY
-from pipelines.defs.ingest.assets import CALENDAR_KEY, LANDING_KINDS_TAG, ingest_landing, raw_key
+from pipelines.defs.ingest.assets import CALENDAR_KEY, KINDS, LANDING_KINDS_TAG, ingest_landing, raw_key
 from pipelines.defs.operations.schedules import PIPELINE, daily_run
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
-from salespulse.contracts import KINDS
 from salespulse.dbt_project import build_fingerprint, consistent_build
 from salespulse.ingest.loader import pending_files
 

@@ -1,4 +1,5 @@
-"""The day, run by schedules in the business timezone and the working-day calendar.
+"""The day, run by schedules in the business timezone and the working-day calendar: one run job
+and one schedule per brief kind, built from its declaration (salespulse.briefs.kinds).
 
 - daily_after_deadline: working days, daily deadline + 30 min: ingest → dbt → checks →
   analytics.duckdb → the day's exception digest. Nothing on a holiday; a 调休 Saturday runs.
@@ -14,28 +15,25 @@ from datetime import date, datetime, time, timedelta
 import dagster as dg
 
 from pipelines.defs.as_of import AS_OF_TAG
-from pipelines.defs.briefs.assets import DAILY_KEY, MONTHLY_KEY, WEEKLY_KEY
+from pipelines.defs.briefs.assets import brief_key
+from salespulse.briefs.kinds import KINDS, BriefKind
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 
 PIPELINE = dg.AssetSelection.all() - dg.AssetSelection.groups("briefs")
 GRACE = timedelta(minutes=30)
 
-daily_run = dg.define_asset_job(
-    "daily_run",
-    selection=PIPELINE | dg.AssetSelection.assets(DAILY_KEY),
-    description="The pipeline, then the daily exception digest of the partition's day.",
-)
-weekly_run = dg.define_asset_job(
-    "weekly_run",
-    selection=PIPELINE | dg.AssetSelection.assets(WEEKLY_KEY),
-    description="The pipeline, then the team weekly briefs of the partition's week.",
-)
-monthly_run = dg.define_asset_job(
-    "monthly_run",
-    selection=PIPELINE | dg.AssetSelection.assets(MONTHLY_KEY),
-    description="The pipeline, then the monthly review packs of the partition's month.",
-)
+
+def _run_job(kind: BriefKind):
+    return dg.define_asset_job(
+        f"{kind.name}_run",
+        selection=PIPELINE | dg.AssetSelection.assets(brief_key(kind)),
+        description=f"The pipeline, then the {kind.asset.replace('_', ' ')} of the partition's period.",
+    )
+
+
+RUN_JOBS = {name: _run_job(kind) for name, kind in KINDS.items()}
+daily_run, weekly_run, monthly_run = RUN_JOBS["daily"], RUN_JOBS["weekly"], RUN_JOBS["monthly"]
 
 
 def _cron(at: time, days: str = "*", weekdays: str = "*") -> str:
@@ -82,39 +80,50 @@ def monthly_request(day: date, calendar: WorkCalendar) -> dg.RunRequest | dg.Ski
 
 _settings = get_settings()
 
-
-@dg.schedule(
-    job=daily_run,
-    cron_schedule=_cron(_settings.daily_deadline),
-    execution_timezone=_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Working days, 30 minutes after the daily deadline (SALESPULSE_DAILY_DEADLINE).",
-)
-def daily_after_deadline(context: dg.ScheduleEvaluationContext):
-    return daily_request(_today(context), _calendar())
-
-
-@dg.schedule(
-    job=weekly_run,
-    cron_schedule=_cron(_settings.weekly_deadline, weekdays="1"),
-    execution_timezone=_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Mondays, 30 minutes after the weekly deadline (SALESPULSE_WEEKLY_DEADLINE).",
-)
-def weekly_after_deadline(context: dg.ScheduleEvaluationContext):
-    return weekly_request(_today(context))
-
-
-@dg.schedule(
-    job=monthly_run,
-    cron_schedule="0 9 * * *",
-    execution_timezone=_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="09:00 on the first working day of each month.",
-)
-def monthly_first_workday(context: dg.ScheduleEvaluationContext):
-    return monthly_request(_today(context), _calendar())
+# A kind's schedule rule → (schedule name, cron, what the tick requests, description).
+_RULES = {
+    "after_daily_deadline": lambda s: (
+        "daily_after_deadline",
+        _cron(_settings.daily_deadline),
+        lambda day: daily_request(day, _calendar()),
+        "Working days, 30 minutes after the daily deadline (SALESPULSE_DAILY_DEADLINE).",
+    ),
+    "after_weekly_deadline": lambda s: (
+        "weekly_after_deadline",
+        _cron(_settings.weekly_deadline, weekdays="1"),
+        weekly_request,
+        "Mondays, 30 minutes after the weekly deadline (SALESPULSE_WEEKLY_DEADLINE).",
+    ),
+    "first_workday": lambda s: (
+        "monthly_first_workday",
+        f"{int(s.at[3:])} {int(s.at[:2])} * * *",
+        lambda day: monthly_request(day, _calendar()),
+        f"{s.at} on the first working day of each month.",
+    ),
+}
 
 
-run_jobs = [daily_run, weekly_run, monthly_run]
-run_schedules = [daily_after_deadline, weekly_after_deadline, monthly_first_workday]
+def build_schedule(kind: BriefKind) -> dg.ScheduleDefinition:
+    name, cron, request, description = _RULES[kind.schedule.rule](kind.schedule)
+
+    @dg.schedule(
+        name=name,
+        job=RUN_JOBS[kind.name],
+        cron_schedule=cron,
+        execution_timezone=_settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=description,
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        return request(_today(context))
+
+    return _schedule
+
+
+RUN_SCHEDULES = {name: build_schedule(kind) for name, kind in KINDS.items()}
+daily_after_deadline = RUN_SCHEDULES["daily"]
+weekly_after_deadline = RUN_SCHEDULES["weekly"]
+monthly_first_workday = RUN_SCHEDULES["monthly"]
+
+run_jobs = list(RUN_JOBS.values())
+run_schedules = list(RUN_SCHEDULES.values())

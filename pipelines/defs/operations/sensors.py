@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from salespulse.alerts import Alert, send_alert
+from salespulse.alerts import Alert, alerted_before, record_alerted, send_alert
 from salespulse.config import get_settings
 
 
@@ -26,6 +26,20 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext):
     send_alert(alert, get_settings().outbox_dir)
 
 
+def _metadata(evaluation, name: str):
+    value = (evaluation.metadata or {}).get(name)
+    return getattr(value, "value", value)
+
+
+def fingerprints(check: dict) -> list[str]:
+    """One fingerprint per finding: the rule checks list the ids of their new findings; any
+    other check (a dbt test) is one finding per number of failing rows."""
+    base = f"{check['asset']}:{check['check']}"
+    if check.get("finding_ids"):
+        return [f"{base}:{finding}" for finding in check["finding_ids"]]
+    return [f"{base}:rows={check.get('failed_rows')}"]
+
+
 def failed_error_checks(instance: dg.DagsterInstance, run_id: str) -> list[dict]:
     """ERROR-severity asset checks that failed in a run."""
     records = instance.get_records_for_run(
@@ -36,13 +50,21 @@ def failed_error_checks(instance: dg.DagsterInstance, run_id: str) -> list[dict]
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
             continue
-        failed.append(
-            {
-                "asset": evaluation.asset_key.to_user_string(),
-                "check": evaluation.check_name,
-                "description": (evaluation.description or "")[:200],
-            }
-        )
+        item = {
+            "asset": evaluation.asset_key.to_user_string(),
+            "check": evaluation.check_name,
+            "description": (evaluation.description or "")[:200],
+        }
+        reps = _metadata(evaluation, "reps_named")
+        if reps:
+            item["reps"] = ", ".join(reps[:20])
+        ids = _metadata(evaluation, "new_finding_ids")
+        if ids:
+            item["finding_ids"] = list(ids)
+        rows = _metadata(evaluation, "dagster_dbt/failed_row_count")
+        if rows is not None:
+            item["failed_rows"] = rows
+        failed.append(item)
     return failed
 
 
@@ -57,11 +79,26 @@ def alert_on_failed_error_checks(context: dg.RunStatusSensorContext):
     failed = failed_error_checks(context.instance, context.dagster_run.run_id)
     if not failed:
         return dg.SkipReason("no failed ERROR-severity checks")
+    outbox = get_settings().outbox_dir
+    seen = alerted_before(outbox)
+    news = []
+    for check in failed:
+        fresh = [f for f in fingerprints(check) if f not in seen]
+        if fresh:
+            news.append((check, fresh))
+    if not news:
+        return dg.SkipReason("the failed ERROR checks report only findings already alerted")
+    items = [
+        {k: v for k, v in check.items() if k not in ("finding_ids",)} | {"new_findings": len(fresh)}
+        for check, fresh in news
+    ]
     alert = Alert(
-        title=f"{len(failed)} ERROR check(s) failed in {context.dagster_run.job_name}",
-        detail="The figures built by this run may be wrong until these are resolved.",
+        title=f"{len(news)} ERROR check(s) failed in {context.dagster_run.job_name}",
+        detail="New findings since the last run; the figures built by this run may be wrong until "
+        "they are resolved. Earlier findings stay in marts.dq_anomalies and the briefs.",
         run_id=context.dagster_run.run_id,
-        items=failed,
+        items=items,
     )
-    send_alert(alert, get_settings().outbox_dir)
+    send_alert(alert, outbox)
+    record_alerted(outbox, [f for _, fresh in news for f in fresh], context.dagster_run.run_id)
     return None

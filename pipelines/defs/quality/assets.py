@@ -21,7 +21,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from pipelines.defs.ingest.assets import GX_SKIPPED_NO_ROWS, raw_key
+from pipelines.defs.ingest.assets import GX_SKIPPED_NO_ROWS, KINDS, raw_key
 from pipelines.defs.quality.checks import (
     ANOMALIES_KEY,
     GX_CHECK,
@@ -37,7 +37,6 @@ from pipelines.defs.quality.checks import (
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
 from salespulse.config import get_settings
-from salespulse.contracts import KINDS
 from salespulse.quality import rules
 
 DIGEST_KEY = dg.AssetKey(["marts", "dq_check_digest"])
@@ -68,6 +67,8 @@ def _row(evaluation, run_id: str, evaluated_at: datetime | None) -> dict:
         "reason": None,
         "findings": int(findings) if isinstance(findings, int | float) else None,
         "reps_concerned": [str(rep) for rep in reps],
+        # For the digest's text: '许鹏颖 (R023)' where the check names its reps (not stored).
+        "reps_named": [str(rep) for rep in (_metadata_value(evaluation.metadata, "reps_named") or reps)],
         "check_run_id": run_id,
         "evaluated_at": evaluated_at,
     }
@@ -117,7 +118,7 @@ def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
     now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
     fresh = []
     if pending & RULE_CHECK_KEYS:
-        fresh += [r for r in evaluate_rules(con) if _key(r) in pending]
+        fresh += [r for r in evaluate_rules(con, context.run_id) if _key(r) in pending]
     if pending & SUITE_CHECK_KEYS:
         fresh += [r for r in evaluate_suites(con) if _key(r) in pending]
     for result in fresh:

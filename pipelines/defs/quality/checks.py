@@ -1,5 +1,10 @@
 """Asset checks on the data-quality marts: one check per rule family, failing with the reps concerned.
 
+A rule check fails on news only: the findings this run found that no earlier run had (kept in
+`dq_state.findings_seen`, one row per check and finding with the run that first saw it). A
+finding from a year ago fails the check once, in the run that loaded it, and is never alerted
+again; the whole history stays in marts.dq_anomalies / dq_submissions and in the briefs.
+
 The findings are rows of marts.dq_submissions and marts.dq_anomalies (dbt, `models/quality`);
 these checks turn them into Dagster check results (ERROR for impossible data, unknown references
 and overpayments, WARN for the rest) whose metadata lists the reps and teams concerned. Great
@@ -60,7 +65,47 @@ def _severity(level: str) -> dg.AssetCheckSeverity:
     return dg.AssetCheckSeverity.ERROR if level == "error" else dg.AssetCheckSeverity.WARN
 
 
-def rule_result(outcome: rules.CheckOutcome) -> CheckOutcome:
+SEEN_DDL = """
+create schema if not exists dq_state;
+create table if not exists dq_state.findings_seen (
+    check_name varchar not null,
+    finding_id varchar not null,
+    first_seen_run_id varchar not null,
+    first_seen_at timestamp not null,
+    primary key (check_name, finding_id)
+)
+"""
+
+
+def new_findings(con: duckdb.DuckDBPyConnection, check_name: str, findings, run_id: str):
+    """The findings no run before `run_id` had seen (recorded now as seen by it). Evaluating the
+    same run twice (the check and the digest) gives the same answer."""
+    ids = findings[["finding_id"]].dropna().drop_duplicates()  # noqa: F841 (read by SQL)
+    try:
+        con.execute(SEEN_DDL)
+        con.execute(
+            "insert into dq_state.findings_seen by name"
+            " select ? as check_name, finding_id, ? as first_seen_run_id, now()::timestamp as first_seen_at"
+            " from ids on conflict do nothing",
+            [check_name, run_id],
+        )
+    except duckdb.InvalidInputException:
+        # A read-only connection is an inspection, not a run: it cannot record what it saw, so
+        # every finding counts (as without a run).
+        return findings
+    fresh = {
+        r[0]
+        for r in con.execute(
+            "select finding_id from dq_state.findings_seen where check_name = ? and first_seen_run_id = ?",
+            [check_name, run_id],
+        ).fetchall()
+    }
+    return findings[findings["finding_id"].isin(fresh)]
+
+
+def rule_result(outcome: rules.CheckOutcome, new=None) -> CheckOutcome:
+    """Passes unless there is news: `new` are the findings first seen in this run (None: every
+    finding counts, as when no run is known). Skipped when the rule had nothing to look at."""
     rule = outcome.rule
     if outcome.skipped:
         return SkippedCheck(
@@ -70,26 +115,34 @@ def rule_result(outcome: rules.CheckOutcome) -> CheckOutcome:
             rule.description,
             outcome.skipped_reason,
         )
+    news = outcome.findings if new is None else new
+    fresh = rules.CheckOutcome(rule, news, sorted(news["rep_id"].dropna().unique().tolist()))
     return dg.AssetCheckResult(
         asset_key=rule_asset_key(rule),
         check_name=rule.name,
-        passed=outcome.passed,
+        passed=news.empty,
         severity=_severity(rule.severity),
         description=rule.description,
         metadata={
             "findings": outcome.count,
-            "reps_concerned": dg.MetadataValue.json(outcome.reps),
-            "teams_concerned": dg.MetadataValue.json(outcome.teams),
-            "by_rep": dg.MetadataValue.md(rules.by_rep_markdown(outcome.findings)),
-            "latest_findings": dg.MetadataValue.md(rules.findings_markdown(outcome.findings)),
+            "new_findings": len(news),
+            "new_finding_ids": dg.MetadataValue.json(news["finding_id"].head(500).tolist()),
+            "reps_concerned": dg.MetadataValue.json(fresh.reps),
+            "reps_named": dg.MetadataValue.json(rules.named_reps(news)),
+            "teams_concerned": dg.MetadataValue.json(sorted(news["team_id"].dropna().unique().tolist())),
+            "by_rep": dg.MetadataValue.md(rules.by_rep_markdown(news)),
+            "latest_findings": dg.MetadataValue.md(rules.findings_markdown(news)),
+            "all_findings_by_rep": dg.MetadataValue.md(rules.by_rep_markdown(outcome.findings)),
             "kinds": dg.MetadataValue.json(list(rule.values)),
         },
     )
 
 
-def evaluate_rules(con: duckdb.DuckDBPyConnection) -> Iterator[CheckOutcome]:
+def evaluate_rules(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Iterator[CheckOutcome]:
     for rule in rules.RULES:
-        yield rule_result(rules.evaluate(con, rule))
+        outcome = rules.evaluate(con, rule)
+        seen = run_id is not None and not outcome.skipped
+        yield rule_result(outcome, new_findings(con, rule.name, outcome.findings, run_id) if seen else None)
 
 
 def evaluate_suites(con: duckdb.DuckDBPyConnection) -> Iterator[CheckOutcome]:
@@ -159,7 +212,7 @@ def _selected(
 def dq_rule_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Late, missing, streaks, anomalies, impossible data, unknown references, overpayments."""
     with warehouse.connect() as con:
-        yield from _selected(context, evaluate_rules(con))
+        yield from _selected(context, evaluate_rules(con, context.op_execution_context.run_id))
 
 
 @dg.multi_asset_check(

@@ -18,7 +18,7 @@ sales_regions as (
 
 team_supervisors as (
 
-    select rep_id, rep_name, email
+    select rep_id, rep_name, email, locale
     from current_people
     where
         $scope = 'team'
@@ -31,7 +31,7 @@ team_supervisors as (
 
 region_managers as (
 
-    select rep_id, rep_name, email
+    select rep_id, rep_name, email, locale
     from current_people
     where $scope = 'region' and role = 'manager' and region = $entity_id
 
@@ -39,7 +39,7 @@ region_managers as (
 
 head_office as (
 
-    select rep_id, rep_name, email
+    select rep_id, rep_name, email, locale
     from current_people
     where $scope = 'company' and role = 'manager' and region not in (select region from sales_regions)
 
@@ -49,15 +49,15 @@ company_managers as (
 
     select * from head_office
     union all
-    select rep_id, rep_name, email
+    select rep_id, rep_name, email, locale
     from current_people
     where $scope = 'company' and role = 'manager' and not exists (select 1 from head_office)
 
 )
 
-select distinct rep_id, rep_name, email from team_supervisors
+select distinct rep_id, rep_name, email, locale from team_supervisors
 union
-select rep_id, rep_name, email from region_managers
+select rep_id, rep_name, email, locale from region_managers
 union
-select rep_id, rep_name, email from company_managers
+select rep_id, rep_name, email, locale from company_managers
 order by rep_id

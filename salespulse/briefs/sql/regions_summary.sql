@@ -1,4 +1,4 @@
 select *
-from marts.kpi_region_monthly
+from marts.kpi_region_{grain}
 where period_start = $period_start and rep_count > 0
-order by sales_amount desc, region
+order by completion_rate nulls first, region

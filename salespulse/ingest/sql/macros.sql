@@ -3,35 +3,71 @@
 
 create or replace temp macro sp_text(s) as nullif(trim(s), '');
 
--- Numbers as exported: thousands separators, currency signs, spaces, and the 万 (10,000) unit.
-create or replace temp macro sp_num_text(s) as nullif(regexp_replace(trim(s), '[,，\s¥￥元]', '', 'g'), '');
+-- Numbers as exported: currency marks, spaces, thousands separators, (…) for negatives and
+-- the 万 (10,000), 千 and k (1,000) units. Amounts are DECIMAL(38, 10) here; the caller checks
+-- that nothing is lost when they are stored.
+create or replace temp macro sp_num_clean(s) as nullif(
+    regexp_replace(upper(trim(s)), '(US\$|USD|RMB|CNY|EUR|GBP|[\s,，¥￥$€£元\x{00A0}\x{202F}])', '', 'g'),
+    ''
+);
+
+-- Decimal comma (1.234,50): dots and spaces group thousands, the comma is the decimal point.
+create or replace temp macro sp_num_clean_comma(s) as nullif(
+    replace(
+        regexp_replace(upper(trim(s)), '(US\$|USD|RMB|CNY|EUR|GBP|[\s.¥￥$€£元\x{00A0}\x{202F}])', '', 'g'),
+        ',',
+        '.'
+    ),
+    ''
+);
+
+create or replace temp macro sp_num_signed(t) as (
+    case
+        when t like '(%)' then '-' || substr(t, 2, length(t) - 2)
+        when t like '-(%)' then '-' || substr(t, 3, length(t) - 3)
+        else t
+    end
+);
+
+create or replace temp macro sp_num_scaled(t) as (
+    case
+        when t like '%万' then try_cast(rtrim(t, '万') as decimal(38, 10)) * 10000
+        when t like '%千' or t like '%K' then try_cast(left(t, -1) as decimal(38, 10)) * 1000
+        else try_cast(t as decimal(38, 10))
+    end
+);
 
 create or replace temp macro sp_number(s) as coalesce(
-    -- Plain numbers take the native cast; only text with separators or units is cleaned up.
-    try_cast(trim(s) as decimal(30, 8)),
-    case
-        when sp_num_text(s) like '%万'
-            then try_cast(rtrim(sp_num_text(s), '万') as decimal(30, 8)) * 10000
-        else try_cast(sp_num_text(s) as decimal(30, 8))
-    end
+    -- Plain numbers take the native cast; only text with marks, separators or units is cleaned.
+    try_cast(trim(s) as decimal(38, 10)),
+    sp_num_scaled(sp_num_signed(sp_num_clean(s)))
+);
+
+create or replace temp macro sp_number_comma(s) as sp_num_scaled(sp_num_signed(sp_num_clean_comma(s)));
+
+-- Stored at DECIMAL(18, 4) only when that keeps every digit: a value with more decimal places
+-- is rejected with a reason rather than rounded.
+create or replace temp macro sp_decimal(x) as (
+    case when x = round(x, 4) then try_cast(x as decimal(18, 4)) end
 );
 
 create or replace temp macro sp_percent(s) as (
     case
-        when sp_num_text(s) like '%\%' escape '\'
-            then try_cast(rtrim(sp_num_text(s), '%') as double) / 100
-        else try_cast(sp_num_text(s) as double)
+        when sp_num_clean(s) like '%\%' escape '\'
+            then try_cast(rtrim(sp_num_clean(s), '%') as double) / 100
+        else try_cast(sp_number(s) as double)
     end
 );
 
-create or replace temp macro sp_integer(s) as (
-    case when sp_number(s) = trunc(sp_number(s)) then try_cast(sp_number(s) as bigint) end
+create or replace temp macro sp_integer(x) as (
+    case when x = trunc(x) then try_cast(x as bigint) end
 );
 
 -- Excel stores dates as days since 1899-12-30; a bare 5-digit number in a date column is one.
 create or replace temp macro sp_is_serial(s) as regexp_full_match(trim(s), '[1-9][0-9]{4}(\.[0-9]+)?');
 
--- ISO text takes DuckDB's native cast; anything else is tried against the formats exports use.
+-- ISO and year-first text, which is never ambiguous. Text with the year last (D/M/Y, M/D/Y)
+-- is read only in the order the file showed (sp_*_dmy / sp_*_mdy), decided before typing.
 create or replace temp macro sp_timestamp_local(s) as coalesce(
     try_cast(trim(s) as timestamp),
     try_strptime(
@@ -44,15 +80,30 @@ create or replace temp macro sp_timestamp_local(s) as coalesce(
             '%Y.%m.%d %H:%M:%S',
             '%Y年%m月%d日 %H:%M:%S',
             '%Y年%m月%d日 %H:%M',
-            '%m/%d/%Y %H:%M:%S',
-            '%m/%d/%Y %H:%M',
             '%Y/%m/%d',
             '%Y.%m.%d',
             '%Y%m%d',
-            '%Y年%m月%d日',
-            '%m/%d/%Y'
+            '%Y年%m月%d日'
         ]
     )
+);
+
+create or replace temp macro sp_timestamp_dmy(s) as try_strptime(
+    trim(s),
+    [
+        '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
+        '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y',
+        '%d.%m.%Y %H:%M:%S', '%d.%m.%Y %H:%M', '%d.%m.%Y'
+    ]
+);
+
+create or replace temp macro sp_timestamp_mdy(s) as try_strptime(
+    trim(s),
+    [
+        '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p',
+        '%m-%d-%Y %H:%M:%S', '%m-%d-%Y %H:%M', '%m-%d-%Y',
+        '%m.%d.%Y %H:%M:%S', '%m.%d.%Y %H:%M', '%m.%d.%Y'
+    ]
 );
 
 create or replace temp macro sp_date(s) as coalesce(
@@ -64,9 +115,29 @@ create or replace temp macro sp_date(s) as coalesce(
     end
 );
 
+create or replace temp macro sp_date_dmy(s) as coalesce(sp_date(s), cast(sp_timestamp_dmy(s) as date));
+
+create or replace temp macro sp_date_mdy(s) as coalesce(sp_date(s), cast(sp_timestamp_mdy(s) as date));
+
+-- A contract's `formats:` (tried in order), plus what is never ambiguous: ISO text, which is
+-- what workbook date cells become, and Excel serial numbers.
+create or replace temp macro sp_timestamp_formats(s, formats) as (
+    case
+        when sp_text(s) is null then null
+        when regexp_full_match(trim(s), '\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?')
+            then try_cast(trim(s) as timestamp)
+        when sp_is_serial(s)
+            then timestamp '1899-12-30 00:00:00'
+            + to_microseconds(cast(round(cast(trim(s) as double) * 86400000000) as bigint))
+        else try_strptime(trim(s), formats)
+    end
+);
+
+create or replace temp macro sp_date_formats(s, formats) as cast(sp_timestamp_formats(s, formats) as date);
+
 -- Timestamps without an offset are business time already; with an offset (or Z) they are
 -- converted to business time. Stored naive.
-create or replace temp macro sp_timestamp(s, tz) as (
+create or replace temp macro sp_timestamp_offset(s, tz) as (
     case
         when sp_text(s) is null then null
         -- 'YYYY-MM-DD HH:MM:SS' and shorter, without an offset: the native cast.
@@ -88,6 +159,12 @@ create or replace temp macro sp_timestamp(s, tz) as (
         else sp_timestamp_local(s)
     end
 );
+
+create or replace temp macro sp_timestamp(s, tz) as sp_timestamp_offset(s, tz);
+
+create or replace temp macro sp_timestamp_dmy_tz(s, tz) as coalesce(sp_timestamp_offset(s, tz), sp_timestamp_dmy(s));
+
+create or replace temp macro sp_timestamp_mdy_tz(s, tz) as coalesce(sp_timestamp_offset(s, tz), sp_timestamp_mdy(s));
 
 create or replace temp macro sp_boolean(s) as (
     case

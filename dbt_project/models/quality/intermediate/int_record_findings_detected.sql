@@ -26,7 +26,7 @@ weekly_submissions as (
 
 orders as (
 
-    select * from {{ ref('stg_raw__orders') }}
+    select * from {{ ref('int_orders_rolled_up_from_lines') }}
 
 ),
 

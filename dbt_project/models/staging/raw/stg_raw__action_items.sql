@@ -19,6 +19,7 @@ renamed as (
         due_date,
         closed_at as closed_date,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

@@ -18,6 +18,7 @@ renamed as (
         cast(created_at as date) as created_date,
         created_at,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

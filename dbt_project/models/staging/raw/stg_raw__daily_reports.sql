@@ -34,6 +34,7 @@ renamed as (
         report_date,
         submitted_at,
         _file_id,
+        _row_number,
         _loaded_at
 
     from submissions

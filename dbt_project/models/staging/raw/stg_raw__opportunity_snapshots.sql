@@ -23,6 +23,7 @@ renamed as (
         stage_changed_at,
         closed_at,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

@@ -10,6 +10,8 @@ renamed as (
 
     select
         order_id,
+        line_id,
+        order_id || coalesce('#' || line_id, '') as order_line_id,
         customer_id,
         opportunity_id,
         owner_rep_id,
@@ -19,10 +21,13 @@ renamed as (
         status = 'cancelled' as is_cancelled,
         signed_date,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['order_id']) }}
+    -- A later export of an order replaces the whole order, every line of it: the lines of the
+    -- latest file that has the order (keys are unique within a file, checked at ingest).
+    qualify _file_id = max(_file_id) over (partition by order_id)
 
 )
 

@@ -15,6 +15,7 @@ renamed as (
         amount as amount_received,
         received_date,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

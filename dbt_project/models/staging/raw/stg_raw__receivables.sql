@@ -14,6 +14,7 @@ renamed as (
         amount as amount_due,
         due_date,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

@@ -17,10 +17,12 @@ renamed as (
         region,
         role,
         email,
+        locale,
         hire_date,
         leave_date,
         effective_from,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

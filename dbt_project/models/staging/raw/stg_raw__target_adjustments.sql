@@ -22,6 +22,7 @@ renamed as (
         status = 'approved' as is_approved,
         approved_at,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

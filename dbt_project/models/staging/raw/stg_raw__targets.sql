@@ -16,6 +16,7 @@ renamed as (
         case when period like '%-Q%' then 'quarter' else 'month' end as period_grain,
         value as target_value,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source

@@ -35,6 +35,7 @@ renamed as (
         week_start,
         submitted_at,
         _file_id,
+        _row_number,
         _loaded_at
 
     from submissions
