@@ -224,6 +224,29 @@ def floor_seconds(home: Path, as_of: date) -> dict:
     return {"seconds": round(seconds, 2), "models": len(order)}
 
 
+def essential_floor(home: Path, as_of: date) -> dict:
+    """The KPI marts' essential work as one hand-written query over raw (essential_floor.sql),
+    timed, and checked against the company marts' totals so the floor is the same work."""
+    from salespulse.config import get_settings
+
+    sql = (BENCH / "essential_floor.sql").read_text(encoding="utf-8")
+    con = duckdb.connect(str(home / "floor" / "warehouse.duckdb"))
+    params = {"as_of": as_of, "max_visits": get_settings().max_daily_visits}
+    started = time.perf_counter()
+    totals = con.execute(
+        f"select sum(sales_amount), sum(visits), sum(won_amount) from ({sql})", params
+    ).fetchone()
+    seconds = time.perf_counter() - started
+    marts = con.execute(
+        "select sum(sales_amount), sum(visits), sum(won_amount) from marts.kpi_company_monthly"
+    ).fetchone()
+    con.close()
+    return {
+        "seconds": round(seconds, 2),
+        "matches_marts": [float(x or 0) for x in totals] == [float(x or 0) for x in marts],
+    }
+
+
 def bench_size(size: str, as_of: date) -> dict:
     org = prepare_org(size, as_of)
     home = BENCH / "work" / size
@@ -239,6 +262,7 @@ def bench_size(size: str, as_of: date) -> dict:
     full_rows = con.execute("select sum(rows_loaded) from raw.ingested_files").fetchone()[0]
     con.close()
     floor = floor_seconds(home, as_of - timedelta(days=1))
+    essential = essential_floor(home, as_of - timedelta(days=1))
     shutil.copytree(org / "increment", home / "landing", dirs_exist_ok=True)
     # The daily run: the last day's exports, then that day's exception digests.
     daily = summarise(run_job(home, as_of, "daily_run", as_of.isoformat()))
@@ -257,6 +281,7 @@ def bench_size(size: str, as_of: date) -> dict:
         "full_rows": int(full_rows),
         "ingest_rows_per_second": round(full_rows / max(full["stages"].get("ingest", 0), 1e-9)),
         "floor": floor,
+        "essential_floor": essential,
         "transform_over_floor": round(full["stages"].get("dbt_build", 0) / max(floor["seconds"], 1e-9), 1),
         "daily": daily,
         "daily_rows": int(daily_rows),
@@ -296,6 +321,8 @@ def table_rows(results: list[dict]) -> list[dict[str, str]]:
                 "ingest rows/s": f"{r['ingest_rows_per_second']:,}",
                 "dbt s": f"{full.get('dbt_build', 0):.1f}",
                 "floor s": f"{r['floor']['seconds']:.1f}",
+                "essential s": f"{r['essential_floor']['seconds']:.2f}"
+                + ("" if r["essential_floor"]["matches_marts"] else " (≠ marts)"),
                 "dbt/floor": f"{r['transform_over_floor']}",
                 "checks s": f"{full.get('checks', 0):.1f}",
                 "briefs s (n)": f"{full.get('briefs', 0):.1f} ({r['monthly_packs']})",

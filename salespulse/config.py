@@ -71,6 +71,10 @@ class Settings:
     landing_settle_seconds: int = 2
     landing_sensor_interval_seconds: int = 5
     docs_port: int = 8080
+    # DuckDB: memory it may use before spilling to temp_dir (per connection), and its threads.
+    duckdb_memory_limit: str = "1GB"
+    duckdb_threads: int = 2
+    brief_workers: int = 2
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -112,6 +116,20 @@ class Settings:
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills what does not fit in its memory limit."""
+        return self.home / "tmp" / "duckdb"
+
+    def duckdb_config(self) -> dict[str, str]:
+        """Settings every pipeline connection to the warehouse opens with (dbt's profile reads
+        the same values from the environment)."""
+        return {
+            "memory_limit": self.duckdb_memory_limit,
+            "threads": str(self.duckdb_threads),
+            "temp_directory": str(self.duckdb_temp_dir),
+        }
+
     def ensure_dirs(self) -> None:
         for path in (
             self.landing_dir,
@@ -121,6 +139,7 @@ class Settings:
             self.outbox_dir,
             self.dagster_home,
             self.warehouse_path.parent,
+            self.duckdb_temp_dir,
         ):
             path.mkdir(parents=True, exist_ok=True)
 
@@ -163,6 +182,9 @@ def load_settings() -> Settings:
         landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "2", int),
         landing_sensor_interval_seconds=_number("SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS", "5", int),
         docs_port=_number("SALESPULSE_DOCS_PORT", "8080", int),
+        duckdb_memory_limit=_env("SALESPULSE_DUCKDB_MEMORY_LIMIT", "1GB"),
+        duckdb_threads=_number("SALESPULSE_DUCKDB_THREADS", str(os.cpu_count() or 1), int),
+        brief_workers=_number("SALESPULSE_BRIEF_WORKERS", str(os.cpu_count() or 1), int),
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")
         else None,

@@ -84,6 +84,9 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         **os.environ,
         "SALESPULSE_HOME": str(settings.home),
         "SALESPULSE_WAREHOUSE": str(settings.warehouse_path),
+        # The DuckDB limits the pipeline's own dbt runs use (profiles.yml reads them).
+        "SALESPULSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "SALESPULSE_DUCKDB_THREADS": str(settings.duckdb_threads),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
 

@@ -27,12 +27,12 @@ def insert_rows(
         con.execute(f"insert into raw.{kind} ({names}) values ({placeholders})", values)
 
 
-def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict) -> None:
-    """`dbt build` of the project into `db_path`, its target and logs kept under `tmp`."""
+def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...] = ("build",)) -> None:
+    """`dbt build` (or `args`) of the project into `db_path`, its target and logs kept under `tmp`."""
     result = subprocess.run(
         [
             str(DBT),
-            "build",
+            *args,
             "--project-dir",
             str(ROOT / "dbt_project"),
             "--profiles-dir",
@@ -48,7 +48,7 @@ def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict) -> None:
         env={**os.environ, "SALESPULSE_WAREHOUSE": str(db_path)},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
@@ -104,26 +104,5 @@ def build_generated_org(
             )
             con.executemany("insert into raw.work_calendar values (?, ?, ?)", days)
         get_settings.cache_clear()
-    result = subprocess.run(
-        [
-            str(DBT),
-            *dbt_args,
-            "--project-dir",
-            str(ROOT / "dbt_project"),
-            "--profiles-dir",
-            str(ROOT / "dbt_project"),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": as_of.isoformat()}),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "SALESPULSE_WAREHOUSE": str(settings.warehouse_path)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    dbt_build(tmp, settings.warehouse_path, {"as_of_date": as_of.isoformat()}, dbt_args)
     return settings.warehouse_path

@@ -861,3 +861,29 @@ def test_completeness_lists_orders_of_unknown_reps(con, warehouse):
     assert "Orders left out (owner not in the roster)" in brief.html
     for order in orders:
         assert order["order_id"] in brief.html
+
+
+def test_briefs_render_in_worker_processes_and_unchanged_ones_are_not_rendered_again(warehouse, tmp_path):
+    common = {
+        "kind": "weekly",
+        "start": WEEK,
+        "warehouse_path": warehouse["path"],
+        "briefs_dir": tmp_path / "briefs",
+        "outbox_dir": tmp_path / "outbox",
+        "locale": "zh-CN",
+        "as_of": AS_OF,
+        "smtp": None,
+        "send": False,
+    }
+    first = publish_period(**common, workers=2)
+    assert len(first.published) >= 2
+    assert not any("cached" in item.timings for item in first.published)
+    pdfs = {item.paths["pdf"]: item.paths["pdf"].read_bytes() for item in first.published}
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs.values())
+    again = publish_period(**common, workers=2)
+    assert all(item.timings.get("cached") for item in again.published), "same inputs: read from the cache"
+    assert [i.brief.html for i in again.published] == [i.brief.html for i in first.published]
+    # Other inputs (here the readers' language): rendered again, in one process as well.
+    changed = publish_period(**{**common, "locale": "en"}, workers=1)
+    assert not any("cached" in item.timings for item in changed.published)
+    assert all(item.paths["pdf"].name.endswith(".en.pdf") for item in changed.published)

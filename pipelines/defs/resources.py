@@ -18,7 +18,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self):
-        con = duckdb.connect(self.path)
+        con = duckdb.connect(self.path, config=get_settings().duckdb_config())
         try:
             yield con
         finally:

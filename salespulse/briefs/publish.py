@@ -11,9 +11,14 @@ configured).
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import multiprocessing
+import os
+import pickle
 import re
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,9 +27,10 @@ from salespulse.briefs import data as D
 from salespulse.briefs.deliver import Delivery, Recipient, SmtpConfig, deliver_brief
 from salespulse.briefs.i18n import Locale
 from salespulse.briefs.kinds import KINDS, BriefKind
-from salespulse.briefs.render import Brief, BriefSettings, render
+from salespulse.briefs.render import REPORTS_DIR, Brief, BriefSettings, render
 
 EXTENSIONS = ("html", "pdf", "xlsx")
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -77,6 +83,81 @@ def write_brief(brief: Brief, briefs_dir: Path) -> tuple[dict[str, Path], dict[s
     return paths, timings
 
 
+@dataclass
+class _RenderJob:
+    kind: str
+    data: object  # the kind's loaded brief data
+    codes: tuple[str, ...]  # the default locale first
+    generated_at: datetime
+    settings: BriefSettings | None
+    briefs_dir: Path
+    load_seconds: float
+    code_version: str
+
+
+def _code_version() -> str:
+    """What the rendered output depends on besides the data: the brief code and templates."""
+    digest = hashlib.sha256()
+    for folder, pattern in ((PACKAGE_DIR, "*.py"), (REPORTS_DIR, "**/*")):
+        for path in sorted(folder.glob(pattern)):
+            if path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint(job: _RenderJob) -> str:
+    """The brief's inputs: its data, locales and settings, and the code that renders them. The
+    generation time is left out, so an unchanged period is not rendered again."""
+    payload = pickle.dumps((job.kind, job.data, job.codes, job.settings), protocol=5)
+    return hashlib.sha256(job.code_version.encode() + payload).hexdigest()
+
+
+def _render_job(job: _RenderJob) -> tuple[dict[str, Brief], dict[str, dict[str, Path]], dict]:
+    fingerprint = _fingerprint(job)
+    scope, period = job.data.scope, job.data.period
+    cache = job.briefs_dir / ".render-cache" / job.kind / period.label / f"{scope.file_stem}.pickle"
+    if cache.is_file():
+        try:
+            cached, briefs, locale_paths, timings = pickle.loads(cache.read_bytes())
+            on_disk = all(path.is_file() for paths in locale_paths.values() for path in paths.values())
+            if cached == fingerprint and on_disk:
+                return briefs, locale_paths, {**timings, "cached": 1.0}
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            pass  # written by other code: render again
+    kind = KINDS[job.kind]
+    started = time.perf_counter()
+    briefs = {
+        code: render(kind, job.data, Locale(code), job.generated_at, job.settings) for code in job.codes
+    }
+    main = briefs[job.codes[0]]
+    main.timings = {"query": job.load_seconds, "html": time.perf_counter() - started}
+    locale_paths: dict[str, dict[str, Path]] = {}
+    timings: dict[str, float] = {}
+    for code, brief in briefs.items():
+        locale_paths[code], written = write_brief(brief, job.briefs_dir)
+        if code == job.codes[0]:
+            timings = written
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps((fingerprint, briefs, locale_paths, timings), protocol=5))
+    tmp.replace(cache)
+    return briefs, locale_paths, timings
+
+
+def _render_all(jobs: list[_RenderJob], workers: int) -> list:
+    """Render in `workers` processes when there is more than one brief. Workers come from a fork
+    server (a clean process with the brief code imported once), not from forking the run's own
+    process, whose threads (Dagster's, DuckDB's) make a plain fork unsafe."""
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        return [_render_job(job) for job in jobs]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["salespulse.briefs.render", "salespulse.briefs.publish"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
 def subject(brief: Brief) -> str:
     t = brief.locale
     text = t("subject", title=brief.title, scope=brief.scope_name, period=brief.period_text)
@@ -102,8 +183,11 @@ def publish_period(
     only: set[str] | None = None,
     settings: BriefSettings | None = None,
     generated_at: datetime | None = None,
+    workers: int = 1,
 ) -> PeriodResult:
-    """Render every brief of the period (the kind's scopes), in every locale its readers need."""
+    """Render every brief of the period (the kind's scopes), in every locale its readers need,
+    across `workers` processes; a brief whose inputs did not change since its last render is
+    read back from the render cache instead of being rendered again."""
     brief_kind: BriefKind = KINDS[kind]
     period = brief_kind.period(start)
     default = Locale(locale)
@@ -120,24 +204,32 @@ def publish_period(
             started = time.perf_counter()
             brief_data = brief_kind.load(con, scope, period.start)
             loaded.append((brief_data, D.recipients(con, scope, as_of), time.perf_counter() - started))
-    # The warehouse is closed before the slow part (charts, PDF, SMTP).
+    # The warehouse is closed before the slow part (charts, PDF), which runs in worker processes;
+    # mail goes out from here, one brief after the other.
+    version = _code_version()
+    jobs = [
+        _RenderJob(
+            kind=kind,
+            data=brief_data,
+            codes=(default.code, *sorted({p["locale"] for p in people if p.get("locale")} - {default.code})),
+            generated_at=generated_at,
+            settings=settings,
+            briefs_dir=briefs_dir,
+            load_seconds=load_seconds,
+            code_version=version,
+        )
+        for brief_data, people, load_seconds in loaded
+    ]
     published = []
-    for brief_data, people, load_seconds in loaded:
-        started = time.perf_counter()
-        briefs = {default.code: render(brief_kind, brief_data, default, generated_at, settings)}
-        for code in sorted({p["locale"] for p in people if p.get("locale")} - {default.code}):
-            briefs[code] = render(brief_kind, brief_data, Locale(code), generated_at, settings)
-        main = briefs[default.code]
-        main.timings = {"query": load_seconds, "html": time.perf_counter() - started}
-        locale_paths = {}
-        timings: dict[str, float] = {}
-        for code, brief in briefs.items():
-            locale_paths[code], written = write_brief(brief, briefs_dir)
-            if code == default.code:
-                timings = written
+    for (_, people, _), rendered in zip(loaded, _render_all(jobs, workers), strict=True):
+        briefs, locale_paths, timings = rendered
         recipients = [Recipient(p["email"], p["rep_name"], p.get("locale") or default.code) for p in people]
         item = Published(
-            main, locale_paths[default.code], recipients, timings=timings, locale_paths=locale_paths
+            briefs[default.code],
+            locale_paths[default.code],
+            recipients,
+            timings=timings,
+            locale_paths=locale_paths,
         )
         item.translations = {code: b for code, b in briefs.items() if code != default.code}
         for code, brief in briefs.items():

@@ -67,7 +67,7 @@ def reprocess(
 ) -> IngestReport:
     """Reprocess in the warehouse file (the pipeline must not be writing it meanwhile)."""
     try:
-        con = duckdb.connect(str(settings.warehouse_path))
+        con = duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config())
     except duckdb.IOException as exc:
         raise ValueError(
             f"the warehouse {settings.warehouse_path} is busy (a pipeline run is writing it): try "

@@ -128,6 +128,7 @@ def _materialize(
         only=set(config.only) or None,
         settings=BriefSettings.from_settings(settings),
         generated_at=datetime.now(settings.tz),
+        workers=settings.brief_workers,
     )
     deliveries = [d for item in result.published for d in item.deliveries]
     failed = [d for d in deliveries if d.status == "failed"]

@@ -53,9 +53,11 @@ def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
     name="dbt_warehouse",
 )
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    # dbt's profiles.yml reads the same setting as the warehouse resource.
-    os.environ["SALESPULSE_WAREHOUSE"] = warehouse.path
+    # dbt's profiles.yml reads the same settings as the warehouse resource.
     settings = get_settings()
+    os.environ["SALESPULSE_WAREHOUSE"] = warehouse.path
+    os.environ["SALESPULSE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
+    os.environ["SALESPULSE_DUCKDB_THREADS"] = str(settings.duckdb_threads)
     as_of = run_as_of(context)
     fingerprint = build_fingerprint(settings, as_of, dbt_project.manifest_path)
     full = set(context.selected_asset_keys) >= set(context.assets_def.keys)
