@@ -11,7 +11,7 @@ from pipelines.defs.ingest.schedules import ingest_schedule
 from pipelines.defs.ingest.sensors import landing_sensor
 from pipelines.defs.jobs import pipeline_job, reprocess_job
 from pipelines.defs.operations.schedules import run_jobs, run_schedules
-from pipelines.defs.operations.sensors import alert_on_failed_error_checks, alert_on_run_failure
+from pipelines.defs.operations.sensors import alert_on_failed_error_checks, alert_on_run_failure, watch_runs
 from pipelines.defs.quality.assets import dq_check_digest
 from pipelines.defs.quality.checks import dq_mart_expectations, dq_rule_checks
 from pipelines.defs.resources import warehouse_resource
@@ -24,7 +24,7 @@ defs = dg.Definitions(
     assets=[ingest_landing, work_calendar, dbt_warehouse, dq_check_digest, analytics_duckdb, *brief_assets],
     asset_checks=[dq_rule_checks, dq_mart_expectations],
     jobs=[pipeline_job, reprocess_job, *run_jobs, *brief_jobs],
-    sensors=[landing_sensor, alert_on_run_failure, alert_on_failed_error_checks],
+    sensors=[landing_sensor, alert_on_run_failure, alert_on_failed_error_checks, watch_runs],
     schedules=[ingest_schedule, *run_schedules],
     resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},
 )

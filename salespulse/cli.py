@@ -173,8 +173,9 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _run(command: list[str], settings: Settings, extra_env: dict[str, str] | None = None) -> int:
-    """Run a Dagster or dbt command from the repo, on this data home; its exit status is ours."""
+def _dagster_env(settings: Settings, extra_env: dict[str, str] | None = None) -> tuple[dict[str, str], int]:
+    """(environment of a Dagster command on this data home, 0) once the instance and dbt's
+    manifest are ready; (_, status) when preparing the manifest failed."""
     from salespulse.dbt_project import stale_manifest
     from salespulse.instance import dagster_env, foreign_dagster_home, init_home, prepare_manifest_command
 
@@ -187,24 +188,39 @@ def _run(command: list[str], settings: Settings, extra_env: dict[str, str] | Non
             file=sys.stderr,
         )
     env = {**dagster_env(settings), **(extra_env or {})}
+    if stale_manifest():
+        print("the dbt project changed since its manifest was prepared: preparing it", file=sys.stderr)
+        prepared = subprocess.run(prepare_manifest_command(), cwd=PROJECT_ROOT, env=env, check=False)
+        return env, prepared.returncode
+    return env, 0
+
+
+def _run(command: list[str], settings: Settings, extra_env: dict[str, str] | None = None) -> int:
+    """Run a Dagster or dbt command from the repo, on this data home; its exit status is ours."""
     try:
-        if stale_manifest():
-            print("the dbt project changed since its manifest was prepared: preparing it", file=sys.stderr)
-            prepared = subprocess.run(prepare_manifest_command(), cwd=PROJECT_ROOT, env=env, check=False)
-            if prepared.returncode != 0:
-                return prepared.returncode
+        env, status = _dagster_env(settings, extra_env)
+        if status != 0:
+            return status
         return subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False).returncode
     except KeyboardInterrupt:
         return 130
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from salespulse.instance import run_command
+    from pipelines.runner import QUIET_CONFIG, run
     from salespulse.summary import print_summary
 
     settings = get_settings()
-    command, extra = run_command(args.as_of)
-    status = _run(command, settings, extra)
+    extra = {"SALESPULSE_AS_OF": args.as_of.isoformat()} if args.as_of else {}
+    try:
+        env, status = _dagster_env(settings, extra)
+    except KeyboardInterrupt:
+        return 130
+    if status != 0:
+        return status
+    # The runner heals the instance and starts the job from this process's environment.
+    os.environ.update(env)
+    status = run(job=args.job, config=None if args.verbose else QUIET_CONFIG)
     if status == 0 and not args.no_summary:
         print_summary(settings)
     return status
@@ -371,7 +387,11 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the pipeline once on the files in landing/ (ingest, dbt, checks, analytics.duckdb), "
         "recorded in the data home's Dagster instance",
+        description="Frees the warehouse of runs that died, waits for files still being written and "
+        "for a run in progress (saying which), then runs the job; Ctrl-C stops it cleanly.",
     )
+    p.add_argument("--job", default="salespulse_pipeline", help="the Dagster job (default: the pipeline)")
+    p.add_argument("--verbose", action="store_true", help="Dagster's full console log (DEBUG)")
     p.add_argument(
         "--as-of",
         type=_date,

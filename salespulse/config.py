@@ -75,6 +75,20 @@ class Settings:
     duckdb_memory_limit: str = "1GB"
     duckdb_threads: int = 2
     brief_workers: int = 2
+    # Reading untrusted files: a child process per reader, with these limits (ReadLimits).
+    max_file_mb: int = 200
+    max_columns: int = 500
+    max_cell_kb: int = 256
+    max_sheet_cells: int = 5_000_000
+    read_timeout_seconds: float = 120.0
+    read_memory_mb: int = 2048
+    read_workers: int = 2
+    # Runs: an alert names a run queued or in progress for longer than this.
+    run_stuck_minutes: int = 120
+    # `salespulse run`: how long to wait for files in landing/ still being written, and the
+    # free disk space below which it does not start.
+    landing_wait_seconds: int = 120
+    min_free_mb: int = 100
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -185,6 +199,16 @@ def load_settings() -> Settings:
         duckdb_memory_limit=_env("SALESPULSE_DUCKDB_MEMORY_LIMIT", "1GB"),
         duckdb_threads=_number("SALESPULSE_DUCKDB_THREADS", str(os.cpu_count() or 1), int),
         brief_workers=_number("SALESPULSE_BRIEF_WORKERS", str(os.cpu_count() or 1), int),
+        max_file_mb=_number("SALESPULSE_MAX_FILE_MB", "200", int),
+        max_columns=_number("SALESPULSE_MAX_COLUMNS", "500", int),
+        max_cell_kb=_number("SALESPULSE_MAX_CELL_KB", "256", int),
+        max_sheet_cells=_number("SALESPULSE_MAX_SHEET_CELLS", "5000000", int),
+        read_timeout_seconds=_number("SALESPULSE_READ_TIMEOUT_SECONDS", "120"),
+        read_memory_mb=_number("SALESPULSE_READ_MEMORY_MB", "2048", int),
+        read_workers=_number("SALESPULSE_READ_WORKERS", "2", int),
+        run_stuck_minutes=_number("SALESPULSE_RUN_STUCK_MINUTES", "120", int),
+        landing_wait_seconds=_number("SALESPULSE_LANDING_WAIT_SECONDS", "120", int),
+        min_free_mb=_number("SALESPULSE_MIN_FREE_MB", "100", int),
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")
         else None,

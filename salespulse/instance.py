@@ -87,22 +87,6 @@ def partition_key(grain: str, text: str) -> str:
     return day.isoformat()
 
 
-def run_command(as_of: date | None = None) -> tuple[list[str], dict[str, str]]:
-    """(command, extra env) of one pipeline run on whatever is in landing/."""
-    extra = {"SALESPULSE_AS_OF": as_of.isoformat()} if as_of else {}
-    command = [
-        dagster_executable(),
-        "job",
-        "execute",
-        *CODE_LOCATION,
-        "-j",
-        "salespulse_pipeline",
-        "-c",
-        str(PROJECT_ROOT / "pipelines" / "run_config" / "quiet.yaml"),
-    ]
-    return command, extra
-
-
 def render_command(
     brief: str, partition: str, send_email: str = "auto", only: list[str] | None = None, locale: str = ""
 ) -> list[str]:

@@ -151,16 +151,29 @@ def _run(con: duckdb.DuckDBPyConnection, text: str, out, as_csv: bool, max_rows:
     return ok
 
 
+# Text a spreadsheet opening the CSV would run as a formula (`=HYPERLINK(…)`), neutralised with an
+# apostrophe as in the briefs' XLSX (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+
+
+def _write_csv(cursor, out) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_inert(column[0]) for column in cursor.description])
+    while batch := cursor.fetchmany(10_000):
+        writer.writerows([_inert(value) for value in row] for row in batch)
+
+
 def _run_one(con: duckdb.DuckDBPyConnection, statement: str, out, as_csv: bool, max_rows: int) -> bool:
     try:
         if as_csv:
             cursor = con.execute(statement)
             if cursor.description is None:
                 return True
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow([column[0] for column in cursor.description])
-            while batch := cursor.fetchmany(10_000):
-                writer.writerows(batch)
+            _write_csv(cursor, out)
             return True
         relation = con.sql(statement)
         if relation is None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from salespulse.config import PROJECT_ROOT, get_settings
 from salespulse.contracts import load_contracts
+
+# Tests land files and ingest them at once: no settle time unless a test sets one.
+os.environ.setdefault("SALESPULSE_LANDING_SETTLE_SECONDS", "0")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 from datetime import date
 
@@ -97,7 +98,6 @@ class _Done:
     [
         ["render", "team_weekly_brief", "--partition", "2026-03-11"],
         ["backfill", "weekly_run", "--from", "2026-01-05", "--to", "2026-03-09"],
-        ["run", "--no-summary"],
         ["dagster", "run", "list"],
     ],
 )
@@ -119,6 +119,33 @@ def test_dagster_commands_record_runs_in_the_data_homes_instance(home, monkeypat
         assert command[command.index("--partition") + 1] == "2026-03-09"
     if argv[0] == "backfill":
         assert "no Dagster daemon is running" in captured.out
+
+
+def test_run_records_its_run_in_the_data_homes_instance(home, monkeypatch, capsys):
+    """`salespulse run` hands the runner (which starts `dagster job execute`) this data home's
+    instance and the as-of date, whatever the shell's DAGSTER_HOME."""
+    monkeypatch.setenv("DAGSTER_HOME", str(home.home / "somewhere-else"))
+    monkeypatch.delenv("SALESPULSE_AS_OF", raising=False)
+    monkeypatch.setattr("salespulse.dbt_project.stale_manifest", lambda: False)
+    seen = {}
+
+    def fake_run(job, config):
+        seen.update(job=job, config=config, env=dict(os.environ))
+        return 0
+
+    monkeypatch.setattr("pipelines.runner.run", fake_run)
+    saved = dict(os.environ)
+    try:
+        assert cli.main(["run", "--no-summary", "--as-of", "2026-06-30"]) == 0
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert seen["job"] == "salespulse_pipeline" and seen["config"] is not None
+    assert seen["env"]["DAGSTER_HOME"] == str(home.dagster_home)
+    assert seen["env"]["SALESPULSE_HOME"] == str(home.home)
+    assert seen["env"]["SALESPULSE_AS_OF"] == "2026-06-30"
+    assert (home.dagster_home / "dagster.yaml").is_file(), "the instance config is in place first"
+    assert "is ignored" in capsys.readouterr().err
 
 
 def test_a_stale_manifest_is_prepared_before_dagster_loads_it(home, monkeypatch):

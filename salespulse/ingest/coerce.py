@@ -145,7 +145,13 @@ def _rules(column: Column, src: str, typed: str, as_of: date) -> list[tuple[str,
         rules.append(
             (
                 f"{src} is not null and not regexp_full_match({src}, {lit(column.pattern)})",
-                _message(name, src, f"does not match {column.pattern}"),
+                _message(
+                    name,
+                    src,
+                    f"is not {column.description} (pattern {column.pattern})"
+                    if column.description
+                    else f"does not match {column.pattern}",
+                ),
             )
         )
     return rules

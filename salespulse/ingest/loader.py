@@ -1,20 +1,30 @@
 """Landing folder → archive + registry + raw tables, exactly once per file content.
 
-For each file: hash it; a content seen before is registered as `duplicate` and loads
-nothing. Otherwise copy it unchanged into `archive/<kind>/<date>/<sha256>.<ext>`, read it,
-type and check every row in one DuckDB query, append good rows to `raw.<kind>` and the
-others to `raw.<kind>__rejects` with their reasons, and register the outcome, in one
-transaction. A file that cannot be read at all also goes to `quarantine/` with a reason
-file. Only then is it removed from `landing/`. One failing file never stops the others.
+Only settled files are taken (`landing.scan_landing`: unchanged for the settle time, open
+for writing by nobody). For each: hash it; a content seen before is registered as
+`duplicate` and loads nothing. Otherwise copy it unchanged into
+`archive/<kind>/<date>/<sha256>.<ext>`, read it in a reader process with limits
+(`isolate`), type and check every row in one DuckDB query, append good rows to `raw.<kind>`
+and the others to `raw.<kind>__rejects` with their reasons, and register the outcome, in one
+transaction — committed only if the file's content is still the one read (hash checked again;
+a file that changed meanwhile is rolled back and left for the next run). A file that cannot
+be read at all, or breaks a reading limit, goes to `quarantine/` with a reason file. Only
+then is it removed from `landing/`. One failing file never stops the others; a failing
+machine (disk full, see `faults`) stops the run without registering anything for the files
+it had not finished.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
+import os
 import re
-from collections import Counter
+import shutil
+import stat
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,21 +36,26 @@ from salespulse.config import Settings
 from salespulse.contracts import Contract
 from salespulse.ingest.coerce import build_query, ident, install_macros
 from salespulse.ingest.dates import DateOrders, day_month_orders
+from salespulse.ingest.faults import EnvironmentProblem, environment_problem
+from salespulse.ingest.isolate import ReaderPool, ReadOutcome, shared_pool
+from salespulse.ingest.landing import (
+    IGNORED_NAMES,  # noqa: F401 (part of this module's interface)
+    IN_PROGRESS_SUFFIXES,  # noqa: F401
+    LandedFile,
+    Refused,
+    scan_landing,
+)
+from salespulse.ingest.landing import pending_files as pending_files
 from salespulse.ingest.read import (
     HeaderMapping,
+    ReadLimits,
     ReadProblem,
-    UnreadableFile,
     kind_from_folder,
     map_headers,
-    read_export,
 )
 from salespulse.ingest.schema import create_raw_schema
 
 log = logging.getLogger(__name__)
-
-IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep"}
-# Files still being written by a browser, an editor or a copy tool.
-IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial")
 
 
 @dataclass
@@ -63,11 +78,17 @@ class FileResult:
     file_date: date | None = None
     landed_at: datetime | None = None
     reprocess: bool = False  # a new read of an archived file that keeps its file_id
+    # The landing file's modification time: tells a file already loaded, left in landing/ by a
+    # run that died before removing it, from the same export landed again.
+    landing_mtime_ns: int | None = None
 
 
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
+    # Files left in landing/ for a later run, with why: still being written, changed while
+    # this run read them, or unreadable from disk.
+    left: list[tuple[str, str]] = field(default_factory=list)
 
     def for_kind(self, kind: str) -> list[FileResult]:
         return [result for result in self.files if result.kind == kind]
@@ -93,6 +114,7 @@ class PreparedFile:
     date_orders: DateOrders
     bad_rows: list[tuple[int, str, str]]
     landing_path: Path | None = None  # removed from landing/ once registered
+    landed: LandedFile | None = None  # what the landing file looked like when read
 
     @property
     def signature(self) -> tuple:
@@ -107,22 +129,6 @@ def safe_name(name: str) -> str:
     """A file name that cannot climb out of its folder or confuse a shell."""
     cleaned = re.sub(r"[^\w.\-一-鿿]+", "_", name).strip("._") or "file"
     return cleaned[:120]
-
-
-def pending_files(landing: Path) -> list[Path]:
-    """Files waiting in landing/, oldest first (then by path): the order files are loaded in."""
-    if not landing.is_dir():
-        return []
-    files = [
-        path
-        for path in landing.rglob("*")
-        if path.is_file()
-        and not path.is_symlink()
-        and path.name not in IGNORED_NAMES
-        and not path.name.startswith(("~$", ".~lock"))
-        and not path.name.endswith(IN_PROGRESS_SUFFIXES)
-    ]
-    return sorted(files, key=lambda path: (path.stat().st_mtime_ns, str(path)))
 
 
 _NAME_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
@@ -151,6 +157,29 @@ class Source:
     file_id: int | None = None  # reprocess: the registry entry being read again
     landed_at: datetime | None = None
     file_date: date | None = None
+    landed: LandedFile | None = None  # the landing file as scanned
+
+
+class FileChanged(Exception):
+    """The landing file is not the one that was read: left for the next run."""
+
+
+class AlreadyLoaded(Exception):
+    """The landing file itself was loaded by a run that died before removing it from landing/."""
+
+
+@dataclass
+class Staged:
+    """A file hashed and handed to a reader, waiting for its turn to be loaded."""
+
+    source: Source
+    result: FileResult
+    data: bytes | None  # None for a file too large to hold (never read)
+    landed: LandedFile | None
+    ticket: int | None = None
+    earlier: tuple | FileResult | None = None  # the registered or in-run file with this content
+    too_large: str | None = None
+    leftover: bool = False  # this very landing file is registered already (see AlreadyLoaded)
 
 
 def _reason_category(reason: str) -> str:
@@ -166,7 +195,7 @@ class Ingestor:
     `batch_rows` rows, in one transaction that also registers them: a DuckDB query costs
     ~20 ms to plan, which would otherwise dominate hundreds of daily snapshot files. A batch
     that fails for an unexpected reason is retried file by file, so one bad file never blocks
-    the others.
+    the others. Files are read by a pool of reader processes a few files ahead of loading.
     """
 
     def __init__(
@@ -177,6 +206,7 @@ class Ingestor:
         now: datetime | None = None,
         batch_rows: int = 500_000,
         batch_files: int = 200,
+        readers: ReaderPool | None = None,
     ):
         self.con = con
         self.settings = settings
@@ -184,6 +214,8 @@ class Ingestor:
         self.now = now or datetime.now(settings.tz).replace(tzinfo=None, microsecond=0)
         self.batch_rows = batch_rows
         self.batch_files = batch_files
+        self.limits = ReadLimits.from_settings(settings)
+        self._readers = readers
         self.schema_changes = create_raw_schema(con, contracts)
         for change in self.schema_changes:
             log.warning("contract change: %s", change)
@@ -191,7 +223,18 @@ class Ingestor:
         self._next_id = con.execute(
             "select coalesce(max(file_id), 0) + 1 from raw.ingested_files"
         ).fetchone()[0]
-        self._run_shas: dict[str, tuple[int, str | None, str]] = {}
+        # sha256 → (file_id, kind, status, file_name, landing_mtime_ns) of registered files
+        self._known: dict[str, tuple] | None = None
+        self._run_shas: dict[str, FileResult] = {}
+        # Archive and quarantine files this run wrote, by file_id; the file_ids committed.
+        self._written: list[tuple[Path, int]] = []
+        self._committed: set[int] = set()
+
+    @property
+    def readers(self) -> ReaderPool:
+        if self._readers is None:
+            self._readers = shared_pool(self.contracts, self.limits, self.settings.read_workers)
+        return self._readers
 
     # registry ---------------------------------------------------------------------------
     def _new_file_id(self) -> int:
@@ -199,14 +242,28 @@ class Ingestor:
         self._next_id += 1
         return file_id
 
-    def _seen(self, sha: str) -> tuple[int, str | None, str] | None:
+    def _seen(self, sha: str) -> tuple | FileResult | None:
         if sha in self._run_shas:
             return self._run_shas[sha]
-        return self.con.execute(
-            "select file_id, kind, status from raw.ingested_files "
-            "where sha256 = ? and status not in ('duplicate', 'superseded') order by file_id limit 1",
-            [sha],
-        ).fetchone()
+        if self._known is None:  # one query for the whole registry, not one per file
+            self._known = {}
+            for sha256, *entry in self.con.execute(
+                "select sha256, file_id, kind, status, file_name, landing_mtime_ns "
+                "from raw.ingested_files "
+                "where status not in ('duplicate', 'superseded', 'refused') order by file_id desc"
+            ).fetchall():
+                self._known[sha256] = tuple(entry)
+        return self._known.get(sha)
+
+    def _registered_as(self, name: str, mtime_ns: int) -> bool:
+        """A registry entry (any status) for this very landing file: same name, same mtime."""
+        return bool(
+            self.con.execute(
+                "select count(*) from raw.ingested_files "
+                "where file_name = ? and landing_mtime_ns = ? and status <> 'superseded'",
+                [name, mtime_ns],
+            ).fetchone()[0]
+        )
 
     def _register(self, results: list[FileResult]) -> None:
         superseding = [r.file_id for r in results if r.reprocess]
@@ -230,6 +287,7 @@ class Ingestor:
                 r.archive_path,
                 r.duplicate_of,
                 r.file_date,
+                r.landing_mtime_ns,
             ]
             for r in results
         ]
@@ -238,8 +296,8 @@ class Ingestor:
             insert into raw.ingested_files (
                 file_id, file_name, sha256, size_bytes, kind, landed_at, status, rows_in_file,
                 rows_loaded, rows_rejected, error, warnings, encoding, archive_path, duplicate_of,
-                file_date
-            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                file_date, landing_mtime_ns
+            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             rows,
         )
@@ -266,15 +324,39 @@ class Ingestor:
             )
             self.con.execute("delete from raw.ingested_files where file_id = ?", [file_id])
 
+    def _rollback(self) -> None:
+        # After a failed commit DuckDB has already ended the transaction: "cannot rollback - no
+        # transaction is active" must not hide the error that matters.
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("rollback")
+
     # files ------------------------------------------------------------------------------
-    def _archive(self, data: bytes, sha: str, kind: str | None, suffix: str) -> str:
+    def _archive_target(self, sha: str, kind: str | None, suffix: str) -> Path:
         folder = self.settings.archive_dir / (kind or "unknown") / self.now.date().isoformat()
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{sha}{suffix.lower()}"
-        if not target.exists():
-            tmp = target.with_name(target.name + ".part")
-            tmp.write_bytes(data)
+        return folder / f"{sha}{suffix.lower()}"
+
+    def _write_new(
+        self, target: Path, file_id: int, data: bytes | None = None, source: Path | None = None
+    ) -> None:
+        """Write a file whole or not at all (through a `.part` file), remembering it for the
+        clean-up of a run that stops before the file is registered."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        try:
+            if source is not None:
+                shutil.copyfile(source, tmp)
+            else:
+                tmp.write_bytes(data or b"")
             tmp.replace(target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise environment_problem(exc, target) or exc from exc
+        self._written.append((target, file_id))
+
+    def _archive(self, data: bytes | None, result: FileResult, source: Path) -> str:
+        target = self._archive_target(result.sha256, result.kind, source.suffix)
+        if not target.exists():
+            self._write_new(target, result.file_id, data, None if data is not None else source)
         return self._relative(target)
 
     def _quarantine_path(self, result: FileResult) -> Path:
@@ -285,19 +367,27 @@ class Ingestor:
             / f"{result.file_id}__{safe_name(Path(result.file_name).name)}"
         )
 
-    def _quarantine(self, data: bytes, result: FileResult) -> None:
+    def _quarantine(self, data: bytes | None, result: FileResult, source: Path | None = None) -> None:
         target = self._quarantine_path(result)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        target.with_name(target.name + ".reason.txt").write_text(
-            f"file: {result.file_name}\n"
-            f"kind: {result.kind or 'unknown'}\n"
-            f"sha256: {result.sha256}\n"
-            f"landed_at: {(result.landed_at or self.now).isoformat(sep=' ')}\n"
-            f"file_id: {result.file_id}\n"
-            f"reason: {result.error}\n"
-            f"after fixing the contract: salespulse reprocess {result.file_id}\n",
-            encoding="utf-8",
+        if data is not None or source is not None:
+            self._write_new(target, result.file_id, data, source)
+        self._write_new(
+            target.with_name(target.name + ".reason.txt"),
+            result.file_id,
+            (
+                f"file: {result.file_name}\n"
+                f"kind: {result.kind or 'unknown'}\n"
+                f"sha256: {result.sha256}\n"
+                f"landed_at: {(result.landed_at or self.now).isoformat(sep=' ')}\n"
+                f"file_id: {result.file_id}\n"
+                f"status: {result.status}\n"
+                f"reason: {result.error}\n"
+                + (
+                    f"after fixing the contract: salespulse reprocess {result.file_id}\n"
+                    if result.status == "quarantined"
+                    else ""
+                )
+            ).encode("utf-8"),
         )
 
     def _relative(self, path: Path) -> str:
@@ -312,34 +402,71 @@ class Ingestor:
         except ValueError:
             return path.name
 
-    def _finish_alone(self, result: FileResult, data: bytes | None = None) -> None:
-        """Register a file that loads no rows (duplicate or quarantined) in its own transaction."""
-        if result.status == "quarantined" and data is not None:
-            self._quarantine(data, result)
-        self.con.execute("begin transaction")
+    def _still_same(self, landed: LandedFile | None, sha: str) -> bool:
+        """The landing file still holds the content that was read (same metadata and hash)."""
+        if landed is None:
+            return True
+        if not landed.unchanged():
+            return False
         try:
-            self._register([result])
-            self.con.execute("commit")
-        except Exception:
-            self.con.execute("rollback")
+            return _hash_file(landed.path) == sha
+        except OSError:
+            return False
+
+    def _finish_alone(
+        self, result: FileResult, data: bytes | None = None, staged: Staged | None = None
+    ) -> bool:
+        """Register a file that loads no rows (duplicate, quarantined, refused) in its own
+        transaction. False when the landing file changed meanwhile (nothing registered)."""
+        landed = staged.landed if staged is not None else None
+        if landed is not None and result.status != "refused" and not self._still_same(landed, result.sha256):
+            return False
+        written = len(self._written)
+        try:
+            if result.status in ("quarantined", "refused"):
+                source = None
+                if data is None and staged is not None and staged.too_large:
+                    source = staged.source.path
+                self._quarantine(data, result, source)
+            self.con.execute("begin transaction")
+            try:
+                self._register([result])
+                self.con.execute("commit")
+            except Exception:
+                self._rollback()
+                raise
+        except Exception as exc:
+            for path, _ in self._written[written:]:  # nothing of an unregistered file stays behind
+                path.unlink(missing_ok=True)
+            del self._written[written:]
+            problem = environment_problem(exc)
+            if problem is not None:
+                raise problem from exc
             raise
+        self._committed.add(result.file_id)
         if result.reprocess and result.status != "quarantined":
             self._quarantine_path(result).unlink(missing_ok=True)
+        return True
 
     # reading ----------------------------------------------------------------------------
-    def prepare(self, source: Source) -> PreparedFile | FileResult:
-        """Hash, archive and read one file. Returns what still has to be loaded, or the final
-        result of a file that loads nothing (already registered)."""
-        path = source.path
-        data = path.read_bytes()
-        sha = sha256_of(data)
+    def _stage(self, source: Source) -> Staged:
+        """Hash one file and hand it to a reader (unless its content is known already)."""
+        data, size, sha = _read_source(source, self.limits.max_file_bytes)
         reprocess = source.file_id is not None
-        mtime = source.landing_path.stat().st_mtime if source.landing_path is not None else None
+        mtime = source.landed.mtime_ns / 1e9 if source.landed is not None else None
+        earlier = None if reprocess else self._seen(sha)
+        leftover = (
+            earlier is not None
+            and not isinstance(earlier, FileResult)
+            and source.landed is not None
+            and self._registered_as(source.name, source.landed.mtime_ns)
+        )
         result = FileResult(
-            file_id=source.file_id if reprocess else self._new_file_id(),
+            # A leftover is registered already: it takes no file_id, so ids stay in landing order.
+            file_id=source.file_id if reprocess else -1 if leftover else self._new_file_id(),
             file_name=source.name,
             sha256=sha,
-            size_bytes=len(data),
+            size_bytes=size,
             kind=kind_from_folder(Path(source.name).parts[:-1], self.contracts),
             status="loaded",
             file_date=source.file_date
@@ -347,47 +474,86 @@ class Ingestor:
             or (source.landed_at or self.now).date(),
             landed_at=source.landed_at,
             reprocess=reprocess,
+            landing_mtime_ns=source.landed.mtime_ns if source.landed is not None else None,
         )
+        staged = Staged(source, result, data, source.landed, earlier=earlier, leftover=leftover)
         if not reprocess:
-            earlier = self._seen(sha)
             if earlier is not None:
-                result.status, result.duplicate_of, result.kind = "duplicate", earlier[0], earlier[1]
-                result.error = f"same content as file {earlier[0]}: nothing loaded"
-                if earlier[2] == "quarantined":
-                    result.error += (
-                        f" (file {earlier[0]} was quarantined: fix the contract, then "
-                        f"`salespulse reprocess {earlier[0]}`)"
-                    )
-                self._finish_alone(result)
-                return result
-        headers = None
-        try:
-            kind, raw = read_export(path, data, result.kind, self.contracts)
-            result.kind, result.encoding = kind, raw.encoding
-            contract = self.contracts[kind]
-            headers = map_headers(raw.headers, contract)
-            problem = headers.problem(contract)
-            if problem:
-                raise ReadProblem(f"{problem}; headers found: {raw.headers}")
-            positions = {c.name: headers.position(c.name) for c in contract.columns}
-            orders = day_month_orders(raw.table, positions, contract)
-            if orders.problem:
-                raise ReadProblem(orders.problem)
-        except (UnreadableFile, ReadProblem) as exc:
-            result.status, result.error = "quarantined", str(exc)
-        except Exception as exc:  # a reader bug must not stop the other files
-            log.exception("unexpected error reading %s", path)
-            result.status, result.error = (
-                "quarantined",
-                f"internal error while reading: {type(exc).__name__}: {exc}",
-            )
-        if reprocess:
-            result.archive_path = self._relative(path)
+                return staged
+            self._run_shas[sha] = result
+        if data is None:
+            staged.too_large = self.limits.file_size_problem(size)
         else:
-            result.archive_path = self._archive(data, sha, result.kind, path.suffix)
-            self._run_shas[sha] = (result.file_id, result.kind, result.status)
+            staged.ticket = self.readers.submit(source.name, source.path, result.kind, sha)
+        return staged
+
+    def _complete(self, staged: Staged) -> PreparedFile | FileResult | None:
+        """Finish one staged file: the final result of a file that loads nothing (registered
+        now), what has to be loaded, or None when the file changed meanwhile."""
+        result, source, data = staged.result, staged.source, staged.data
+        if staged.leftover:
+            if not self._still_same(staged.landed, result.sha256):
+                raise FileChanged("changed while it was read")
+            raise AlreadyLoaded(
+                f"already registered as file {staged.earlier[0]} ({staged.earlier[2]}) by a run that "
+                "stopped before removing it from landing/"
+            )
+        if staged.earlier is not None:
+            earlier = staged.earlier
+            if isinstance(earlier, FileResult):  # the same content earlier in this run
+                if earlier.status == "left":
+                    raise FileChanged("the same content earlier in this run was left for the next run")
+                earlier = (earlier.file_id, earlier.kind, earlier.status)
+            result.status, result.duplicate_of, result.kind = "duplicate", earlier[0], earlier[1]
+            result.error = f"same content as file {earlier[0]}: nothing loaded"
+            if earlier[2] == "quarantined":
+                result.error += (
+                    f" (file {earlier[0]} was quarantined: fix the contract, then "
+                    f"`salespulse reprocess {earlier[0]}`)"
+                )
+            if not self._finish_alone(result, staged=staged):
+                raise FileChanged("changed while it was read")
+            return result
+        outcome = ReadOutcome(unreadable=staged.too_large) if staged.too_large else None
+        if outcome is None:
+            outcome = self.readers.result(staged.ticket)
+            staged.ticket = None
+            if outcome.changed:
+                raise FileChanged(outcome.changed)
+        headers = contract = orders = None
+        if outcome.raw is not None:
+            result.kind, result.encoding = outcome.kind, outcome.raw.encoding
+            raw = outcome.raw
+            try:
+                contract = self.contracts[outcome.kind]
+                headers = map_headers(raw.headers, contract)
+                problem = headers.problem(contract)
+                if problem:
+                    raise ReadProblem(f"{problem}; headers found: {raw.headers}")
+                positions = {c.name: headers.position(c.name) for c in contract.columns}
+                orders = day_month_orders(raw.table, positions, contract)
+                if orders.problem:
+                    raise ReadProblem(orders.problem)
+            except ReadProblem as exc:
+                result.status, result.error = "quarantined", str(exc)
+            except Exception as exc:  # a reader bug must not stop the other files
+                log.exception("unexpected error reading %s", source.path)
+                result.status, result.error = (
+                    "quarantined",
+                    f"internal error while reading: {type(exc).__name__}: {exc}",
+                )
+        else:
+            result.status = "quarantined"
+            result.error = outcome.unreadable or outcome.problem or outcome.internal
+            if outcome.internal:
+                log.error("reading %s: %s", source.path, outcome.internal)
+        if result.reprocess:
+            result.archive_path = self._relative(source.path)
+        else:
+            result.archive_path = self._archive(data, result, source.path)
         if result.status == "quarantined":
-            self._finish_alone(result, data)
+            if not self._finish_alone(result, data, staged):
+                raise FileChanged("changed while it was read")
             return result
         if headers.extra:
             action = "kept in _extra" if contract.extra_columns == "keep" else "ignored"
@@ -408,12 +574,30 @@ class Ingestor:
         )
         result.rows_in_file = raw.rows_in_file
         return PreparedFile(
-            path, result, contract, table, headers, orders, raw.bad_rows, landing_path=source.landing_path
+            source.path,
+            result,
+            contract,
+            table,
+            headers,
+            orders,
+            raw.bad_rows,
+            landing_path=source.landing_path,
+            landed=staged.landed,
         )
+
+    def prepare(self, source: Source) -> PreparedFile | FileResult:
+        """Hash, archive and read one file. Returns what still has to be loaded, or the final
+        result of a file that loads nothing (already registered)."""
+        prepared = self._complete(self._stage(source))
+        if prepared is None:
+            raise FileChanged(f"{source.name} changed while it was read")
+        return prepared
 
     # loading ----------------------------------------------------------------------------
     def load(self, batch: list[PreparedFile]) -> None:
-        """Type, check and load a batch of same-layout files in one transaction."""
+        """Type, check and load a batch of same-layout files in one transaction. A landing file
+        whose content changed since it was read is taken out of the transaction (its rows are
+        not committed, it is not registered, it stays in landing/): status `left`."""
         first = batch[0]
         contract, kind = first.contract, first.contract.kind
         names = contract.column_names
@@ -503,15 +687,30 @@ class Ingestor:
                     result.status = "partially_loaded"
                 else:
                     result.status = "loaded"
-            self._register([prepared.result for prepared in batch])
+            # Last: is every landing file still what was read? A changed one is rolled back.
+            changed = [p for p in batch if not self._still_same(p.landed, p.result.sha256)]
+            for prepared in changed:
+                file_id = prepared.result.file_id
+                self.con.execute(f"delete from raw.{kind} where _file_id = ?", [file_id])
+                self.con.execute(f"delete from raw.{kind}__rejects where _file_id = ?", [file_id])
+                _mark_left(prepared.result, "changed while it was loaded")
+            kept = [prepared.result for prepared in batch if prepared not in changed]
+            if kept:
+                self._register(kept)
             self.con.execute("drop table _typed")
             self.con.execute("commit")
-        except Exception:
-            self.con.execute("rollback")
+            self._committed.update(result.file_id for result in kept)
+        except Exception as exc:
+            self._rollback()
             for prepared in batch:
                 prepared.result.rows_loaded = prepared.result.rows_rejected = 0
                 prepared.result.reject_reasons = Counter()
                 prepared.result.reprocess = prepared.landing_path is None
+                if prepared.result.status == "left":
+                    prepared.result.status, prepared.result.error = "loaded", None
+            problem = environment_problem(exc)
+            if problem is not None:
+                raise problem from exc
             raise
         finally:
             for view in ("input_rows", "ragged_rows"):
@@ -525,6 +724,8 @@ class Ingestor:
         try:
             self.load(batch)
             return
+        except EnvironmentProblem:
+            raise  # the machine, not these files: nothing to learn by splitting
         except Exception as exc:
             if len(batch) > 1:
                 log.warning(
@@ -540,13 +741,62 @@ class Ingestor:
             log.exception("unexpected error loading %s", prepared.path)
             prepared.result.status = "quarantined"
             prepared.result.error = f"internal error while loading: {type(exc).__name__}: {exc}"
-            self._finish_alone(prepared.result, prepared.path.read_bytes())
+            try:
+                data = prepared.path.read_bytes()
+            except OSError:
+                data = None
+            source = Source(prepared.path, prepared.result.file_name)
+            staged = Staged(source, prepared.result, data, prepared.landed)
+            if not self._finish_alone(prepared.result, data, staged):
+                _mark_left(prepared.result, "changed while it was loaded")
 
     # a run ------------------------------------------------------------------------------
-    def run(self, files: list[Path] | None = None) -> IngestReport:
-        """Load the files waiting in landing/ (or `files`), oldest first."""
-        paths = pending_files(self.settings.landing_dir) if files is None else files
-        return self._run(Source(path, self._relative_landing(path), landing_path=path) for path in paths)
+    def run(self, files: list[Path] | None = None, kinds: list[str] | None = None) -> IngestReport:
+        """Load the settled files waiting in landing/ (or exactly `files`), oldest first; with
+        `kinds`, only those in these kinds' folders of landing/ (the others wait for their run)."""
+        report = IngestReport()
+        if files is not None:
+            sources = []
+            for path in files:
+                with contextlib.suppress(OSError):
+                    landed = LandedFile.of(Path(path), self._relative_landing(Path(path)), os.stat(path))
+                    sources.append(Source(Path(path), landed.name, landing_path=Path(path), landed=landed))
+            return self._run(sources, report)
+        scan = scan_landing(self.settings.landing_dir, self.settings.landing_settle_seconds)
+        if kinds is not None:
+            wanted = set(kinds)
+
+            def in_kinds(landed: LandedFile) -> bool:
+                return Path(landed.name).parts[0] in wanted
+
+            scan.ready = [landed for landed in scan.ready if in_kinds(landed)]
+            scan.waiting = [(landed, why) for landed, why in scan.waiting if in_kinds(landed)]
+        for refused in scan.refused:
+            report.files.append(self._refuse(refused))
+        for landed, why in scan.waiting:
+            report.left.append((landed.name, f"still being written: {why}"))
+            log.info("%s: left for the next run, still being written (%s)", landed.name, why)
+        sources = [
+            Source(landed.path, landed.name, landing_path=landed.path, landed=landed) for landed in scan.ready
+        ]
+        return self._run(sources, report)
+
+    def _refuse(self, refused: Refused) -> FileResult:
+        """Register an entry of landing/ that is not a file, then remove it from landing/ (the
+        link or the pipe itself, never what it points to)."""
+        result = FileResult(
+            file_id=self._new_file_id(),
+            file_name=refused.name,
+            sha256=hashlib.sha256(b"").hexdigest(),
+            size_bytes=0,
+            kind=kind_from_folder(Path(refused.name).parts[:-1], self.contracts),
+            status="refused",
+            error=refused.reason,
+        )
+        self._finish_alone(result)
+        refused.path.unlink(missing_ok=True)
+        log.warning("%s: %s", refused.name, refused.reason)
+        return result
 
     def reprocess(self, file_ids: list[int]) -> IngestReport:
         """Read archived files again under today's contracts, each keeping its file_id (and so
@@ -565,9 +815,11 @@ class Ingestor:
             raise ValueError(f"no such file_id in raw.ingested_files: {missing}")
         sources = []
         for file_id, name, archive_path, landed_at, file_date, status in rows:
-            if status in ("duplicate", "superseded"):
+            if status in ("duplicate", "superseded", "refused"):
                 raise ValueError(
                     f"file {file_id} is a {status} entry; reprocess the file it points to instead"
+                    if status != "refused"
+                    else f"file {file_id} was refused (not a regular file): there is nothing to read"
                 )
             path = (
                 Path(archive_path) if Path(archive_path).is_absolute() else self.settings.home / archive_path
@@ -575,31 +827,42 @@ class Ingestor:
             if not path.is_file():
                 raise ValueError(f"file {file_id}: its archived copy {path} is missing")
             sources.append(Source(path, name, file_id=file_id, landed_at=landed_at, file_date=file_date))
-        return self._run(sources)
+        return self._run(sources, IngestReport())
 
-    def _run(self, sources) -> IngestReport:
-        report = IngestReport()
+    def _run(self, sources, report: IngestReport) -> IngestReport:
         batch: list[PreparedFile] = []
         batch_rows = 0
+        ahead: deque[Staged] = deque()
+        window = 2 * max(1, self.settings.read_workers) + 2
 
         def flush() -> None:
             nonlocal batch, batch_rows
             if batch:
                 self._load_or_split(batch)
                 for prepared in batch:
-                    self._done(prepared.landing_path, prepared.result)
+                    if prepared.result.status == "left":
+                        report.left.append((prepared.result.file_name, prepared.result.error or ""))
+                    else:
+                        self._done(prepared.landing_path, prepared.result, prepared.landed)
             batch, batch_rows = [], 0
 
-        for source in sources:
+        def complete(staged: Staged) -> None:
+            nonlocal batch_rows
             try:
-                prepared = self.prepare(source)
-            except OSError as exc:  # unreadable from disk, vanished meanwhile: left for the next run
-                log.warning("cannot read %s: %s", source.path, exc)
-                continue
+                prepared = self._complete(staged)
+            except AlreadyLoaded as exc:
+                log.info("%s: %s; removed from landing/", staged.result.file_name, exc)
+                self._done(staged.source.landing_path, None, staged.landed)
+                return
+            except FileChanged as exc:
+                _mark_left(staged.result, str(exc))
+                report.left.append((staged.result.file_name, str(exc)))
+                log.warning("%s: left in landing/ for the next run: %s", staged.result.file_name, exc)
+                return
             if isinstance(prepared, FileResult):
                 report.files.append(prepared)
-                self._done(source.landing_path, prepared)
-                continue
+                self._done(staged.source.landing_path, prepared, staged.landed)
+                return
             report.files.append(prepared.result)
             rows = prepared.table.num_rows
             if batch and (
@@ -610,13 +873,66 @@ class Ingestor:
                 flush()
             batch.append(prepared)
             batch_rows += rows
-        flush()
+
+        try:
+            for source in sources:
+                try:
+                    staged = self._stage(source)
+                except FileChanged as exc:
+                    report.left.append((source.name, str(exc)))
+                    log.warning("%s: left in landing/ for the next run: %s", source.name, exc)
+                    continue
+                except OSError as exc:
+                    problem = environment_problem(exc)
+                    if problem is not None and exc.errno not in (errno.EACCES, errno.EPERM):
+                        raise problem from exc
+                    # unreadable (no permission), vanished meanwhile: left for the next run
+                    report.left.append((source.name, f"cannot read: {exc}"))
+                    log.warning("cannot read %s: %s", source.path, exc)
+                    continue
+                ahead.append(staged)
+                while len(ahead) > window:
+                    complete(ahead.popleft())
+            while ahead:
+                complete(ahead.popleft())
+            flush()
+        except BaseException as exc:
+            self._abandon(ahead, batch, report)
+            problem = environment_problem(exc)
+            if problem is not None and problem is not exc:
+                raise problem from exc
+            raise
+        report.files = [result for result in report.files if result.status != "left"]
         return report
 
-    def _done(self, path: Path | None, result: FileResult) -> None:
+    def _abandon(self, ahead: deque[Staged], batch: list[PreparedFile], report: IngestReport) -> None:
+        """A run that stops early: drop pending reads, and remove what it wrote for files it
+        did not register (archive copies, quarantine files), so that nothing half-done stays."""
+        for staged in ahead:
+            if staged.ticket is not None:
+                self.readers.forget(staged.ticket)
+        for path, file_id in self._written:
+            if file_id not in self._committed:
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
+        self._written = []
+        unfinished = [prepared.result.file_name for prepared in batch] + [s.result.file_name for s in ahead]
+        for name in unfinished:
+            report.left.append((name, "the run stopped before this file was loaded"))
+
+    def _done(self, path: Path | None, result: FileResult | None, landed: LandedFile | None = None) -> None:
         if path is not None:
-            path.unlink(missing_ok=True)
-            _prune_empty_dirs(path.parent, self.settings.landing_dir)
+            if landed is not None and not landed.unchanged():
+                log.warning(
+                    "%s changed after it was loaded: left in landing/; the next run loads the new "
+                    "content, which supersedes this one",
+                    path.name,
+                )
+            else:
+                path.unlink(missing_ok=True)
+                _prune_empty_dirs(path.parent, self.settings.landing_dir)
+        if result is None:
+            return
         log.info(
             "%s: %s (%s) loaded=%s rejected=%s",
             result.file_name,
@@ -625,6 +941,37 @@ class Ingestor:
             result.rows_loaded,
             result.rows_rejected,
         )
+
+
+def _mark_left(result: FileResult, why: str) -> None:
+    result.status = "left"
+    result.error = f"left in landing/ for the next run: {why}"
+    result.rows_loaded = result.rows_rejected = 0
+
+
+def _hash_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _read_source(source: Source, max_bytes: int) -> tuple[bytes | None, int, str]:
+    """(content, size, sha256) of a file to load. A landing file is opened without following
+    a link or blocking on a pipe, and must still be the regular file that was scanned; a file
+    over `max_bytes` is hashed as a stream and its content not held (None)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(source.path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise FileChanged("it is no longer a regular file")
+        if source.landed is not None and not source.landed.same_as(st):
+            raise FileChanged("it changed after it was found settled")
+        if st.st_size > max_bytes:
+            return None, st.st_size, hashlib.file_digest(handle, "sha256").hexdigest()
+        data = handle.read()
+    if source.landed is not None and len(data) != source.landed.size:
+        raise FileChanged("it changed while it was read")
+    return data, len(data), sha256_of(data)
 
 
 def _prune_empty_dirs(folder: Path, stop: Path) -> None:

@@ -13,11 +13,13 @@ import contextlib
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from salespulse.contracts import Contract, normalize_header
@@ -33,6 +35,75 @@ class UnreadableFile(Exception):
 class ReadProblem(Exception):
     """The file was read but cannot be loaded (unknown kind, missing required column,
     dates whose order the file does not tell)."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may ask of its reader. A file beyond a limit is quarantined with a reason
+    naming the limit and its setting; memory and time are enforced on the child process that
+    reads (`salespulse.ingest.isolate`), the others by the readers below, before the work."""
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_columns: int = 500
+    max_cell_bytes: int = 256 * 1024
+    max_sheet_cells: int = 5_000_000
+    timeout_seconds: float = 120.0
+    memory_bytes: int = 2048 * 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings) -> ReadLimits:
+        return cls(
+            max_file_bytes=settings.max_file_mb * 1024 * 1024,
+            max_columns=settings.max_columns,
+            max_cell_bytes=settings.max_cell_kb * 1024,
+            max_sheet_cells=settings.max_sheet_cells,
+            timeout_seconds=settings.read_timeout_seconds,
+            memory_bytes=settings.read_memory_mb * 1024 * 1024,
+        )
+
+    def file_size_problem(self, size: int) -> str | None:
+        if size > self.max_file_bytes:
+            return (
+                f"the file is {_size(size)}, over the limit of {_size(self.max_file_bytes)} "
+                "(SALESPULSE_MAX_FILE_MB)"
+            )
+        return None
+
+    def columns_problem(self, columns: int, where: str) -> str | None:
+        if columns > self.max_columns:
+            return (
+                f"{where} has {columns:,} columns, more than the limit of {self.max_columns:,} "
+                "(SALESPULSE_MAX_COLUMNS)"
+            )
+        return None
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n} bytes"
+
+
+def check_cells(table: pa.Table, headers: list[str], limits: ReadLimits, first_row: int = 1) -> None:
+    """Refuse a file with a cell over the cell-size limit, naming the column and the row."""
+    for index, name in enumerate(table.column_names):
+        if not name.startswith("c") or not name[1:].isdigit():
+            continue
+        lengths = pc.binary_length(table.column(name))
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limits.max_cell_bytes:
+            index_of_row = pc.index(lengths, longest).as_py()
+            row = (
+                table.column("_row_number")[index_of_row].as_py()
+                if "_row_number" in table.column_names
+                else index_of_row + first_row
+            )
+            header = headers[index] if index < len(headers) else name
+            raise UnreadableFile(
+                f"a cell of column {header!r} on data row {row} is {_size(longest)}, over the limit of "
+                f"{_size(limits.max_cell_bytes)} (SALESPULSE_MAX_CELL_KB)"
+            )
 
 
 @dataclass
@@ -155,7 +226,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             raise UnreadableFile(f"looks like UTF-16 (Excel 'Unicode text') but is not valid: {exc}") from exc
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise UnreadableFile(f"binary content: a NUL byte at offset {nul}, not a text export")
+        raise UnreadableFile(_nul_message(data, nul, "byte"))
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -215,14 +286,24 @@ def _decode_mixed(data: bytes) -> tuple[str, str] | None:
     return "\n".join(lines), "mixed utf-8/gb18030"
 
 
+def _nul_message(data, offset: int, what: str) -> str:
+    line = data.count(b"\n" if isinstance(data, bytes) else "\n", 0, offset) + 1
+    return (
+        f"a NUL {what} on line {line} (offset {offset:,}): text exports never contain one; "
+        "a binary file, or an export damaged in transfer"
+    )
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     """Control characters in the text: a binary file that happened to decode. (U+FFFD is a
     character like any other in text that decoded strictly.)"""
     sample = text[:20000]
     if not sample:
         return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
-    return controls / len(sample) > 0.01
+    return len(_CONTROL.findall(sample)) / len(sample) > 0.01
 
 
 def _strings_table(columns: list[list[str | None]]) -> pa.Table:
@@ -244,13 +325,23 @@ class Reading:
 
 
 def _read_csv_text(
-    text: str, payload: bytes, delimiter: str, header_row: int
+    text: str, payload: bytes, delimiter: str, header_row: int, limits: ReadLimits
 ) -> tuple[list[str], pa.Table, list[tuple[int, str, str]]]:
     lines = io.StringIO(text)
     for _ in range(header_row - 1):
         lines.readline()
     header_line = lines.readline()
-    first_line = next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
+    limit = csv.field_size_limit(limits.max_cell_bytes)
+    try:
+        first_line = next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise UnreadableFile(
+            f"a header cell is over the limit of {_size(limits.max_cell_bytes)} (SALESPULSE_MAX_CELL_KB)"
+            if "field larger" in str(exc)
+            else f"the header is not readable as CSV: {exc}"
+        ) from exc
+    finally:
+        csv.field_size_limit(limit)
     headers = [h.strip() for h in first_line]
     if not any(headers):
         where = "no header row" if header_row == 1 else f"no header on line {header_row} (header_row)"
@@ -277,6 +368,7 @@ def _read_csv_text(
             ),
         )
         if not bad:
+            check_cells(table, headers, limits)
             return headers, table, []
     except pa.ArrowInvalid:
         pass  # e.g. an unterminated quote: the exact path below keeps what can be kept
@@ -286,26 +378,40 @@ def _read_csv_text(
     bad = []
     reader = csv.reader(lines, delimiter=delimiter)
     number = 0
-    for record in reader:
-        if not record:
-            continue
-        number += 1
-        if len(record) != width:
-            bad.append(
-                (number, delimiter.join(record), f"row has {len(record)} fields, the header has {width}")
-            )
-            continue
-        rows.append(record)
+    limit = csv.field_size_limit(limits.max_cell_bytes)
+    try:
+        for record in reader:
+            if not record:
+                continue
+            number += 1
+            if len(record) != width:
+                line = delimiter.join(record)
+                bad.append((number, line[:2000], f"row has {len(record)} fields, the header has {width}"))
+                continue
+            rows.append(record)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(
+                f"a cell on data row {number + 1} is over the limit of {_size(limits.max_cell_bytes)} "
+                "(SALESPULSE_MAX_CELL_KB)"
+            ) from exc
+        raise UnreadableFile(f"not readable as CSV from data row {number + 1}: {exc}") from exc
+    finally:
+        csv.field_size_limit(limit)
     columns = [[row[i] for row in rows] for i in range(width)]
     table = _strings_table(columns)
+    check_cells(table, headers, limits)
     row_numbers = [n for n in range(1, number + 1) if n not in {b[0] for b in bad}]
     return headers, table.append_column("_row_number", pa.array(row_numbers, type=pa.int64())), bad
 
 
-def read_csv(data: bytes, reading: Reading = Reading()) -> RawTable:
+def read_csv(data: bytes, reading: Reading = Reading(), limits: ReadLimits = ReadLimits()) -> RawTable:
     if not data.strip():
         raise UnreadableFile("empty file")
     text, used = decode(data, reading.encoding)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise UnreadableFile(_nul_message(text, nul, f"character (decoded as {used})"))
     if _looks_binary(text):
         raise UnreadableFile(f"binary content: control characters in the text (decoded as {used})")
     # pyarrow parses UTF-8: hand it the original bytes when they already are.
@@ -321,7 +427,11 @@ def read_csv(data: bytes, reading: Reading = Reading()) -> RawTable:
     first = text[start : end if end >= 0 else len(text)]
     counts = {sep: first.count(sep) for sep in (",", "\t", ";")}
     delimiter = max(counts, key=lambda sep: (counts[sep], sep == ","))
-    headers, table, bad = _read_csv_text(text, payload, delimiter, reading.header_row)
+    where = "the header" if reading.header_row == 1 else f"the header (line {reading.header_row})"
+    problem = limits.columns_problem(counts[delimiter] + 1, where)
+    if problem:
+        raise UnreadableFile(problem)
+    headers, table, bad = _read_csv_text(text, payload, delimiter, reading.header_row, limits)
     return RawTable(headers, table, used, bad)
 
 
@@ -354,7 +464,75 @@ def _pick_sheet(names: list[str], sheet: str | int | None) -> int:
     raise UnreadableFile(f"the contract reads sheet {sheet!r}, the workbook has no such sheet ({listing})")
 
 
-def read_xlsx(data: bytes, reading: Reading = Reading()) -> RawTable:
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The zip member of the index-th sheet of an .xlsx workbook (workbook order)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")[:1_000_000]
+        rels = archive.read("xl/_rels/workbook.xml.rels")[:1_000_000]
+    except KeyError:
+        return None
+    sheets = [dict(_ATTRIBUTE.findall(entry)) for entry in _SHEET_ENTRY.findall(workbook)]
+    if index >= len(sheets):
+        return None
+    rel_id = next((v for k, v in sheets[index].items() if k.endswith(b":id")), None)
+    for entry in _RELATIONSHIP.findall(rels):
+        attributes = dict(_ATTRIBUTE.findall(entry))
+        if attributes.get(b"Id") == rel_id:
+            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _declared_dimension(data: bytes, index: int) -> tuple[str, int, int] | None:
+    """(range, rows, columns) a sheet's XML declares in `<dimension ref=…>` (read from the first
+    64 KB of the sheet, before any cell), or None when it declares none."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _sheet_part(archive, index)
+            if part is None:
+                return None
+            with archive.open(part) as handle:
+                head = handle.read(65536)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, NotImplementedError, RuntimeError):
+        return None  # the workbook reader gives the reason
+    match = _DIMENSION.search(head)
+    if not match:
+        return None
+    first_col, first_row, last_col, last_row = match.groups()
+    last_col, last_row = last_col or first_col, last_row or first_row
+    if not (first_col and first_row and last_col and last_row):
+        return None
+    rows = int(last_row) - int(first_row) + 1
+    columns = _column_number(last_col) - _column_number(first_col) + 1
+    label = f"{first_col.decode()}{first_row.decode()}:{last_col.decode()}{last_row.decode()}"
+    return label, max(rows, 1), max(columns, 1)
+
+
+def _check_sheet_shape(label: str, rows: int, columns: int, limits: ReadLimits, declared: str = "") -> None:
+    problem = limits.columns_problem(columns, f"{label}{declared}")
+    if problem:
+        raise UnreadableFile(problem)
+    if rows * columns > limits.max_sheet_cells:
+        raise UnreadableFile(
+            f"{label}{declared} spans {rows:,} rows x {columns:,} columns = {rows * columns:,} cells, "
+            f"more than the limit of {limits.max_sheet_cells:,} (SALESPULSE_MAX_SHEET_CELLS)"
+        )
+
+
+def read_xlsx(data: bytes, reading: Reading = Reading(), limits: ReadLimits = ReadLimits()) -> RawTable:
     if not data:
         raise UnreadableFile("empty file (0 bytes)")
     from python_calamine import CalamineWorkbook
@@ -365,8 +543,20 @@ def read_xlsx(data: bytes, reading: Reading = Reading()) -> RawTable:
         raise UnreadableFile(f"not a readable workbook (.xlsx/.xls): {exc}") from exc
     index = _pick_sheet(list(workbook.sheet_names), reading.sheet)
     label = f"sheet {index + 1} ({workbook.sheet_names[index]!r})"
+    # The reader allocates the whole used range at once: a sheet declaring A1:XFD1048576 would
+    # ask for 512 GB. Refuse it from the declaration, before reading a cell.
+    if data.startswith(b"PK"):
+        declared = _declared_dimension(data, index)
+        if declared is not None:
+            _check_sheet_shape(label, declared[1], declared[2], limits, f" (declared range {declared[0]})")
     try:
-        rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_index(index)
+        _check_sheet_shape(label, sheet.height, sheet.width, limits)
+        rows = sheet.to_python(skip_empty_area=False)
+    except UnreadableFile:
+        raise
+    except MemoryError:
+        raise
     except Exception as exc:
         raise UnreadableFile(f"{label} cannot be read: {exc}") from exc
     if reading.header_row > 1:
@@ -382,16 +572,20 @@ def read_xlsx(data: bytes, reading: Reading = Reading()) -> RawTable:
     width = len(headers)
     body = rows[1:]
     columns = [[_cell_text(row[i]) if i < len(row) else "" for row in body] for i in range(width)]
-    return RawTable(headers, _strings_table(columns), "xlsx")
+    table = _strings_table(columns)
+    check_cells(table, headers, limits)
+    return RawTable(headers, table, "xlsx")
 
 
-def read_file(path: Path, data: bytes | None = None, reading: Reading = Reading()) -> RawTable:
+def read_file(
+    path: Path, data: bytes | None = None, reading: Reading = Reading(), limits: ReadLimits = ReadLimits()
+) -> RawTable:
     data = Path(path).read_bytes() if data is None else data
     suffix = Path(path).suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(data, reading)
+        return read_xlsx(data, reading, limits)
     if suffix in CSV_SUFFIXES:
-        return read_csv(data, reading)
+        return read_csv(data, reading, limits)
     raise UnreadableFile(f"unsupported file type {suffix or '(none)'}: expected .csv, .xlsx or .xls")
 
 
@@ -443,12 +637,16 @@ def detect_kind(headers: list[str], contracts: dict[str, Contract]) -> str | Non
 
 
 def read_export(
-    path: Path, data: bytes, kind: str | None, contracts: dict[str, Contract]
+    path: Path,
+    data: bytes,
+    kind: str | None,
+    contracts: dict[str, Contract],
+    limits: ReadLimits = ReadLimits(),
 ) -> tuple[str, RawTable]:
     """Read a file and settle its kind: the given one, else the contract that maps its
     headers best, each contract's headers read the way it says (sheet, header row, encoding)."""
     if kind is not None:
-        return kind, read_file(path, data, Reading.of(contracts[kind]))
+        return kind, read_file(path, data, Reading.of(contracts[kind]), limits)
     by_reading: dict[Reading, list[str]] = {}
     for name, contract in contracts.items():
         by_reading.setdefault(Reading.of(contract), []).append(name)
@@ -457,7 +655,7 @@ def read_export(
     tables: dict[Reading, RawTable] = {}
     for reading, kinds in by_reading.items():
         try:
-            raw = tables[reading] = read_file(path, data, reading)
+            raw = tables[reading] = read_file(path, data, reading, limits)
         except UnreadableFile as exc:
             first_error = first_error or exc
             continue

@@ -50,12 +50,13 @@ create table if not exists raw.ingested_files (
     archive_path varchar,
     duplicate_of bigint,
     file_date date,
-    superseded_by bigint
+    superseded_by bigint,
+    landing_mtime_ns bigint
 )
 """
 
 # Columns added to the registry after its first release, for data homes created before.
-REGISTRY_ADDED = (("file_date", "DATE"), ("superseded_by", "BIGINT"))
+REGISTRY_ADDED = (("file_date", "DATE"), ("superseded_by", "BIGINT"), ("landing_mtime_ns", "BIGINT"))
 
 CALENDAR_DDL = """
 create table if not exists raw.work_calendar (

@@ -3,10 +3,17 @@
 The result is a profile of how the file would be read, so that a wrong reading shows before
 anything is loaded: which header feeds which column and why, rows and distinct keys, the
 range of every date column and the sum of every amount column, and each row problem.
+
+The file is read the way ingest reads it: in a reader process, under the same limits (file
+size, columns, cell size, sheet cells, memory, time), so a file ingest would quarantine for a
+limit is refused here with the same reason. Whatever goes wrong ends as `fatal`, never as a
+traceback.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,14 +24,13 @@ from salespulse.config import Settings
 from salespulse.contracts import DATE_TYPES, NUMERIC_TYPES, Contract
 from salespulse.ingest.coerce import build_query, ident, install_macros
 from salespulse.ingest.dates import day_month_orders
+from salespulse.ingest.isolate import ReaderPool
 from salespulse.ingest.loader import file_date_of
 from salespulse.ingest.read import (
-    ReadProblem,
-    UnreadableFile,
+    ReadLimits,
     folders_under,
     kind_from_folder,
     map_headers,
-    read_export,
 )
 
 
@@ -61,17 +67,38 @@ def validate_file(
 ) -> Validation:
     path = Path(path)
     result = Validation(file=str(path))
-    data = path.read_bytes()
+    limits = ReadLimits.from_settings(settings)
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            result.fatal = (
+                f"not a regular file ({'a directory' if stat.S_ISDIR(st.st_mode) else 'a pipe or device'})"
+            )
+            return result
+        result.fatal = limits.file_size_problem(st.st_size)
+        if result.fatal:
+            return result
+    except OSError as exc:
+        result.fatal = f"cannot read the file: {exc.strerror or exc}"
+        return result
     if kind is None:
         kind = kind_from_folder(folders_under(path, settings.landing_dir), contracts)
         result.kind_source = "folder" if kind else None
     else:
         result.kind_source = "option"
-    try:
-        detected, raw = read_export(path, data, kind, contracts)
-    except (UnreadableFile, ReadProblem) as exc:
-        result.fatal = str(exc)
+    with ReaderPool(contracts, limits, workers=1) as readers:
+        outcome = readers.read(path.name, path.resolve(), kind)
+    if outcome.raw is None:
+        result.fatal = outcome.unreadable or outcome.problem or outcome.internal or outcome.changed
         return result
+    try:
+        _check(path, settings, contracts, kind, outcome.kind, outcome.raw, result)
+    except Exception as exc:  # a checker bug: said plainly, never as a traceback
+        result.fatal = f"internal error while checking the file: {type(exc).__name__}: {exc}"
+    return result
+
+
+def _check(path, settings, contracts, kind, detected, raw, result: Validation) -> None:
     if kind is None:
         result.kind_source = "headers"
     kind = detected
@@ -87,14 +114,14 @@ def validate_file(
     result.rows_in_file = raw.rows_in_file
     result.fatal = headers.problem(contract)
     if result.fatal:
-        return result
+        return
     orders = day_month_orders(
         raw.table, {c.name: headers.position(c.name) for c in contract.columns}, contract
     )
     result.date_orders = dict(orders.orders)
     if orders.problem:
         result.fatal = orders.problem
-        return result
+        return
     table = raw.table
     n = table.num_rows
     if "_row_number" not in table.column_names:
@@ -127,7 +154,6 @@ def validate_file(
     result.rows_rejected = len(bad_rows)
     result.rows_ok = result.rows_in_file - result.rows_rejected
     _profile(con, contract, result, settings)
-    return result
 
 
 def _profile(con: duckdb.DuckDBPyConnection, contract: Contract, result: Validation, settings) -> None:

@@ -13,7 +13,8 @@ from pipelines.defs.resources import WarehouseResource
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 from salespulse.contracts import default_contracts, shipped_kinds
-from salespulse.ingest.loader import FileResult, Ingestor, IngestReport, pending_files
+from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
+from salespulse.ingest.loader import FileResult, Ingestor, IngestReport
 from salespulse.ingest.reprocess import reprocess_with
 from salespulse.ingest.schema import business_date_range, create_raw_schema
 from salespulse.quality.expectations import Validator
@@ -74,8 +75,9 @@ def _check_specs() -> list[dg.AssetCheckSpec]:
         dg.AssetCheckSpec(
             "no_quarantined_files",
             asset=REGISTRY_KEY,
-            description="Every file landed in this run could be read: a quarantined file means data "
-            "the marts and briefs do not have (ERROR: it alerts).",
+            description="Every file landed in this run could be read: a quarantined file (or a refused "
+            "entry: a link or pipe instead of a file) means data the marts and briefs do not have "
+            "(ERROR: it alerts).",
         ),
         dg.AssetCheckSpec(
             "no_rejected_rows",
@@ -133,14 +135,23 @@ def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, ware
     settings = get_settings()
     settings.ensure_dirs()
     contracts = default_contracts()
+    # This step holds the warehouse pool: no other ingest or publish is running now.
+    for path in remove_leftovers(settings.analytics_path, [settings.archive_dir, settings.quarantine_dir]):
+        context.log.info(f"removed {path}, left half-written by a run that died")
+    try:
+        yield from _ingest(context, config, warehouse, settings, contracts)
+    except EnvironmentProblem as exc:
+        raise dg.Failure(
+            description=f"{exc}. Nothing was registered for the files not yet loaded: they stay in "
+            "landing/ and load at the next run once the cause is fixed.",
+            allow_retries=False,
+        ) from exc
+
+
+def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, settings, contracts):
     kinds = [kind for kind in context.run.tags.get(LANDING_KINDS_TAG, "").split(",") if kind]
-    files = None
     if kinds:
-        landing = settings.landing_dir
-        files = [path for path in pending_files(landing) if path.relative_to(landing).parts[0] in kinds]
-        context.log.info(
-            f"loading the files of {', '.join(kinds)} only ({len(files)}): this run rebuilds what they feed"
-        )
+        context.log.info(f"loading the files of {', '.join(kinds)} only: this run rebuilds what they feed")
     with warehouse.connect() as con:
         report = IngestReport()
         if config.reprocess_file_ids or config.reprocess_kind or config.reprocess_quarantined:
@@ -156,7 +167,11 @@ def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, ware
         ingestor = Ingestor(con, settings, contracts)
         for change in ingestor.schema_changes:
             context.log.warning(f"contract change applied to the raw schema: {change}")
-        report.files.extend(ingestor.run(files).files)
+        landing_report = ingestor.run(kinds=kinds or None)
+        report.files.extend(landing_report.files)
+        report.left.extend(landing_report.left)
+        for name, why in report.left:
+            context.log.warning(f"{name}: left in landing/ for the next run — {why}")
         for result in report.files:
             context.log.info(
                 f"{result.file_name}: {result.status} ({result.kind}) "
@@ -208,7 +223,7 @@ def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, ware
                     "failed_expectations": dg.MetadataValue.json(outcome.failures),
                 },
             )
-        quarantined = [r for r in report.files if r.status == "quarantined"]
+        quarantined = [r for r in report.files if r.status in ("quarantined", "refused")]
         yield dg.AssetCheckResult(
             check_name="no_quarantined_files",
             asset_key=REGISTRY_KEY,
@@ -242,6 +257,12 @@ def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, ware
                 "file_details": dg.MetadataValue.md(_files_markdown(report.files))
                 if report.files
                 else "no new files",
+                "files_left_in_landing": len(report.left),
+                "left_in_landing": dg.MetadataValue.md(
+                    "\n".join(f"- {name}: {why}" for name, why in report.left)
+                )
+                if report.left
+                else "none",
             },
         )
 

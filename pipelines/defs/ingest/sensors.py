@@ -17,7 +17,6 @@ make. Otherwise (a loose file, a new day, changed settings or code) it rebuilds 
 """
 
 import hashlib
-import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from pipelines.defs.operations.schedules import PIPELINE, daily_run
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 from salespulse.dbt_project import build_fingerprint, consistent_build
-from salespulse.ingest.loader import pending_files
+from salespulse.ingest.landing import scan_landing
 
 DIGEST_OP = "briefs__daily_exception_digest"
 ACTIVE_RUN_STATUSES = [
@@ -43,15 +42,10 @@ ACTIVE_RUN_STATUSES = [
 
 
 def settled_files(min_age_seconds: float, now: float | None = None) -> tuple[list[Path], int]:
-    """(files in landing/ unchanged for `min_age_seconds`, count of files still being written)."""
-    now = time.time() if now is None else now
-    settled, fresh = [], 0
-    for path in pending_files(get_settings().landing_dir):
-        if now - path.stat().st_mtime < min_age_seconds:
-            fresh += 1
-        else:
-            settled.append(path)
-    return settled, fresh
+    """(files in landing/ a run would load now: unchanged for `min_age_seconds` and open for
+    writing by no process; count of files still being written) - the same test as the run's."""
+    scan = scan_landing(get_settings().landing_dir, min_age_seconds, now)
+    return [landed.path for landed in scan.ready], len(scan.waiting)
 
 
 def landing_fingerprint(min_age_seconds: float, now: float | None = None) -> tuple[str | None, int, int]:

@@ -1,8 +1,12 @@
 """Alerts: a failed run, and failed ERROR-severity asset checks in a run that otherwise succeeded
-(open-source Dagster does not alert on failed checks by itself: dagster issue #29896)."""
+(open-source Dagster does not alert on failed checks by itself: dagster issue #29896); runs whose
+process died are freed, and a run stuck beyond SALESPULSE_RUN_STUCK_MINUTES is named."""
+
+import json
 
 import dagster as dg
 
+from pipelines.runs import recover_dead_runs, runs_in_progress, slot_holders, stop_orphaned_builds, stuck_runs
 from salespulse.alerts import Alert, alerted_before, record_alerted, send_alert
 from salespulse.config import get_settings
 
@@ -102,3 +106,51 @@ def alert_on_failed_error_checks(context: dg.RunStatusSensorContext):
     send_alert(alert, outbox)
     record_alerted(outbox, [f for _, fresh in news for f in fresh], context.dagster_run.run_id)
     return None
+
+
+@dg.sensor(
+    name="watch_runs",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks runs whose process is gone (kill -9, host restart) as failed and frees their "
+    "warehouse slot, so that the next run does not wait forever, and stops the dbt builds they left "
+    "running; alerts once on a run queued or in progress for longer than SALESPULSE_RUN_STUCK_MINUTES.",
+)
+def watch_runs(context: dg.SensorEvaluationContext):
+    notes = recover_dead_runs(context.instance)
+    if not runs_in_progress(context.instance):
+        notes += stop_orphaned_builds(get_settings().warehouse_path)
+    for note in notes:
+        context.log.warning(note)
+    minutes = get_settings().run_stuck_minutes
+    alerted = set(json.loads(context.cursor)) if context.cursor else set()
+    stuck = [info for info in stuck_runs(context.instance, minutes) if info.run_id not in alerted]
+    holders = slot_holders(context.instance)
+    for info in stuck:
+        waits_for = [h.describe() for h in holders if h.run_id != info.run_id]
+        send_alert(
+            Alert(
+                title=f"run stuck: {info.job_name} has been {info.state} for more than {minutes} minutes",
+                detail=(
+                    f"{info.describe()} is still {info.state} after SALESPULSE_RUN_STUCK_MINUTES="
+                    f"{minutes}. "
+                    + (
+                        f"The warehouse is held by {'; '.join(waits_for)}."
+                        if waits_for
+                        else "Nothing else holds the warehouse: the run itself is slow or hanging."
+                    )
+                    + " A run whose process died is freed by this sensor within a minute; a live "
+                    "one can be stopped in the UI (Terminate) or with Ctrl-C where it was started."
+                ),
+                severity="warning",
+                run_id=info.run_id,
+                items=[{"holds the warehouse": text} for text in waits_for],
+            ),
+            get_settings().outbox_dir,
+        )
+        alerted.add(info.run_id)
+    live = {info.run_id for info in stuck_runs(context.instance, minutes)}
+    context.update_cursor(json.dumps(sorted(alerted & live)))
+    if not notes and not stuck:
+        return dg.SkipReason("no dead or stuck runs")
+    return dg.SkipReason(f"{len(notes)} dead run(s) freed, {len(stuck)} stuck run(s) alerted")

@@ -85,21 +85,44 @@ activity_anomalies as (
 ),
 
 -- 不可能的数值: rejected at ingest (out of the contract's range), or above the plausible maximum.
-rejected_values as (
+-- One finding per rejected report and column however often it was exported (the same row
+-- again in a later file, twice in one file, reprocessed): the latest file's row says it.
+rejected_reasons as (
 
     select
         case when is_out_of_range then 'impossible_value' else 'rejected_report' end as kind,
         rep_id,
-        'daily_report' as entity_type,
-        coalesce(rep_id || '@' || strftime(report_date, '%Y-%m-%d'), reject_id) as entity_id,
+        rejected_report_key as entity_id,
+        coalesce(reason_column, '') as metric_key,
         reason_column as metric,
+        reason,
+        reason_value_text,
+        reason_bound,
+        reason_number,
+        report_date,
+        _file_id,
+        _row_number
+
+    from daily_rejects
+
+),
+
+rejected_values as (
+
+    select
+        kind,
+        rep_id,
+        'daily_report' as entity_type,
+        entity_id,
+        metric,
         '数值异常 rejected at ingest: ' || reason as detail,
         try_cast(reason_value_text as double) as measured_value,
         reason_bound as threshold_value,
         report_date as start_date,
         report_date as end_date
 
-    from daily_rejects
+    from rejected_reasons
+    qualify {{ latest_file_wins(['kind', 'entity_id', 'metric_key'], ['reason_number']) }}
 
 ),
 

@@ -1,6 +1,8 @@
 -- Daily reports rejected at ingest (拒收日报), one row per rejected row and reason, the text
 -- values parsed back where they can be: a report rejected for an impossible value (e.g.
 -- negative visits) was still submitted, and the data-quality marts must still see it.
+-- The same rejected report comes back whenever its export is landed again (a re-export, a
+-- copy with another line end, a reprocess): rejected_report_key names it the same each time.
 with
 
 source as (
@@ -14,7 +16,29 @@ reasons as (
     select
         *,
         unnest(string_split(_reasons, '; ')) as reason,
-        generate_subscripts(string_split(_reasons, '; '), 1) as reason_number
+        generate_subscripts(string_split(_reasons, '; '), 1) as reason_number,
+        cast(
+            try_strptime(trim(report_date), ['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d'])
+            as date
+        ) as parsed_report_date,
+        -- What the row says, whichever file and line it came from.
+        left(
+            md5(
+                concat_ws(
+                    chr(31),
+                    rep_id,
+                    rep_name,
+                    report_date,
+                    submitted_at,
+                    visits,
+                    calls,
+                    new_leads,
+                    notes,
+                    cast(_extra as varchar)
+                )
+            ),
+            12
+        ) as row_fingerprint
 
     from source
 
@@ -25,6 +49,10 @@ renamed as (
     select
         _file_id || '#' || _row_number || '#' || reason_number as reject_reason_id,
         _file_id || '#' || _row_number as reject_id,
+        coalesce(
+            trim(rep_id) || '@' || strftime(parsed_report_date, '%Y-%m-%d'),
+            'row ' || row_fingerprint
+        ) as rejected_report_key,
         trim(rep_id) as rep_id,
         rep_name,
         reason,
@@ -39,10 +67,7 @@ renamed as (
         ) as reason_bound,
         cast(reason_number as integer) as reason_number,
         regexp_matches(reason, 'is (below the minimum|above the maximum) ') as is_out_of_range,
-        cast(
-            try_strptime(trim(report_date), ['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d'])
-            as date
-        ) as report_date,
+        parsed_report_date as report_date,
         try_strptime(
             trim(submitted_at),
             [
