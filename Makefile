@@ -22,19 +22,24 @@ DEMO_AS_OF ?= $(shell TZ=$${SALESPULSE_TIMEZONE:-Asia/Shanghai} date +%F)
 DEMO_WEEK := $(shell d=$(DEMO_AS_OF); date -d "$$d -$$(( $$(date -d $$d +%u) + 6 )) days" +%F)
 DEMO_MONTH := $(shell d=$(DEMO_AS_OF); date -d "$$(date -d $$d +%Y-%m-01) -1 month" +%F)
 
-# Command-line runs log at INFO; the full event log stays in the run history.
-QUIET := -c pipelines/run_config/quiet.yaml
-QUIET_JSON := --config-json '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}'
+# The Dagster UI's port (`make dev DEV_PORT=3017`).
+DEV_PORT ?= 3000
 
-.PHONY: help setup system-deps demo run test lint format dev sql bench clean-data
+.PHONY: help setup system-deps demo run backfill render dbt docs test lint format dev sql bench \
+	latency clean-data
 
 help:
-	@echo "make demo   set up, generate the demo org into $$SALESPULSE_HOME and run the whole pipeline"
-	@echo "make test   set up, lint and run the tests"
-	@echo "make run    run the pipeline once on the files in landing/ (no demo data)"
-	@echo "make dev    the Dagster UI on http://127.0.0.1:3000"
-	@echo "make sql    an SQL shell on analytics.duckdb (the analysts' copy of the marts)"
-	@echo "make bench  scale, speed and memory at S and M org sizes (BENCH_SIZES=S,M,L for L)"
+	@echo "make demo      set up, generate the demo org into $$SALESPULSE_HOME and run the whole pipeline"
+	@echo "make test      set up, lint and run the tests"
+	@echo "make run       run the pipeline once on the files in landing/ (no demo data)"
+	@echo "make dev       the Dagster UI on http://127.0.0.1:$(DEV_PORT), with the daemon (schedules, sensors, queue)"
+	@echo "make sql       an SQL shell on analytics.duckdb (the analysts' copy of the marts)"
+	@echo "make docs      build and serve the dbt docs (every model and column described)"
+	@echo "make render BRIEF=team_weekly_brief PARTITION=2026-03-09   re-render one period's briefs"
+	@echo "make backfill JOB=weekly_run FROM=2026-01-05 TO=2026-03-09  queue a range of periods (make dev runs them)"
+	@echo "make dbt ARGS='build --select marts'   dbt on the data home's warehouse, with the pipeline's vars"
+	@echo "make bench     scale, speed and memory at S and M org sizes (BENCH_SIZES=S,M,L for L)"
+	@echo "make latency   time from a file dropped in landing/ to analytics.duckdb, under the daemon"
 	@echo "make lint | format | clean-data"
 
 $(BIN)/python:
@@ -60,21 +65,43 @@ setup: $(VENV)/.installed system-deps $(DBT_MANIFEST)
 demo: setup
 	$(BIN)/salespulse generate --seed $(DEMO_SEED) --reps $(DEMO_REPS) --months $(DEMO_MONTHS) \
 		--as-of $(DEMO_AS_OF) --out "$(SALESPULSE_HOME)" > "$(SALESPULSE_HOME)/generate-summary.json"
-	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/salespulse run
+	$(BIN)/salespulse run --as-of $(DEMO_AS_OF) --no-summary
 	@# The briefs of the as-of day, the last full week and the last full month, as the schedules would.
-	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster asset materialize -m pipelines.definitions \
-		--select briefs/daily_exception_digest --partition $(DEMO_AS_OF) $(QUIET_JSON)
-	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster asset materialize -m pipelines.definitions \
-		--select briefs/team_weekly_brief --partition $(DEMO_WEEK) $(QUIET_JSON)
-	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/dagster asset materialize -m pipelines.definitions \
-		--select briefs/monthly_review_pack --partition $(DEMO_MONTH) $(QUIET_JSON)
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/salespulse render daily_exception_digest --partition $(DEMO_AS_OF)
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/salespulse render team_weekly_brief --partition $(DEMO_WEEK)
+	SALESPULSE_AS_OF=$(DEMO_AS_OF) $(BIN)/salespulse render monthly_review_pack --partition $(DEMO_MONTH)
 	@$(BIN)/salespulse summary
 
-# Run the pipeline once on whatever is in landing/ (what the landing sensor does), recorded in
-# the Dagster instance under $$SALESPULSE_HOME like every other run.
+# Every Dagster command below records its runs in the instance under $$SALESPULSE_HOME (the one
+# `make dev` shows): the salespulse commands set DAGSTER_HOME themselves.
+
+# Run the pipeline once on whatever is in landing/ (what the landing sensor does).
 run: setup
 	$(BIN)/salespulse run
-	@$(BIN)/salespulse summary
+
+# Queue a partitioned job's runs for a range of periods (FROM/TO: any day of the first and last
+# period); the daemon that `make dev` starts launches them one at a time.
+backfill: setup
+	@test -n "$(JOB)" -a -n "$(FROM)" || { echo "usage: make backfill JOB=weekly_run FROM=2026-01-05 [TO=2026-03-09]"; exit 2; }
+	$(BIN)/salespulse backfill $(JOB) --from $(FROM) $(if $(TO),--to $(TO))
+
+# Re-render one period's briefs now: BRIEF daily_exception_digest | team_weekly_brief |
+# monthly_review_pack, PARTITION any day of the period; SEND_EMAIL auto (default) | always | never.
+SEND_EMAIL ?= auto
+render: setup
+	@test -n "$(BRIEF)" -a -n "$(PARTITION)" || { echo "usage: make render BRIEF=team_weekly_brief PARTITION=2026-03-09 [SEND_EMAIL=never]"; exit 2; }
+	$(BIN)/salespulse render $(BRIEF) --partition $(PARTITION) --send-email $(SEND_EMAIL)
+
+# dbt by hand on the data home's warehouse, with the vars the pipeline passes (stop `make dev`
+# first: DuckDB allows one writer).
+ARGS ?= build
+dbt: setup
+	$(BIN)/salespulse dbt $(ARGS)
+
+# The dbt docs, built from the project and analytics.duckdb (never the warehouse), served on
+# SALESPULSE_DOCS_PORT (default 8080).
+docs: setup
+	$(BIN)/salespulse docs
 
 lint: setup
 	$(BIN)/ruff check .
@@ -91,7 +118,7 @@ test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 dev: setup
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(DEV_PORT)
 
 # Benchmark sizes: S,M by default; BENCH_SIZES=S,M,L adds the 2,000-rep org (several minutes).
 BENCH_SIZES ?= S,M
@@ -100,6 +127,11 @@ bench: setup
 
 sql: setup
 	$(BIN)/salespulse sql
+
+# Drop a file into landing/ under `dagster dev` and time it until analytics.duckdb is replaced
+# (needs a built data home: make demo first).
+latency: setup
+	$(BIN)/python -m benchmarks.latency
 
 clean-data:
 	rm -rf "$(SALESPULSE_HOME)"

@@ -1,25 +1,30 @@
-"""The `salespulse` command: generate demo data, validate an export, set up the data home."""
+"""The `salespulse` command: set up the data home, generate demo data, validate an export, run
+the pipeline, re-render briefs, backfill, run dbt and its docs, and query the marts.
+
+Every command reads the data home from the settings (SALESPULSE_HOME, default ./data) and records
+Dagster runs in its instance ($SALESPULSE_HOME/dagster), the one `make dev` shows.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
-from salespulse.config import PROJECT_ROOT, get_settings
+from salespulse.config import PROJECT_ROOT, Settings, get_settings
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
     """Create the data home and the Dagster instance config in it."""
+    from salespulse.instance import init_home
+
     settings = get_settings()
-    settings.ensure_dirs()
-    settings.contract_overrides_dir.mkdir(parents=True, exist_ok=True)
-    source = PROJECT_ROOT / "dagster.yaml"
-    target = settings.dagster_home / "dagster.yaml"
-    if source.is_file() and (not target.exists() or target.read_bytes() != source.read_bytes()):
-        target.write_bytes(source.read_bytes())
+    init_home(settings)
     if not args.quiet:
         print(f"data home: {settings.home}")
         print(f"dagster home: {settings.dagster_home}")
@@ -149,12 +154,6 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.runner import QUIET_CONFIG, run
-
-    return run(job=args.job, config=None if args.verbose else QUIET_CONFIG)
-
-
 def _cmd_summary(args: argparse.Namespace) -> int:
     from salespulse.summary import print_summary
 
@@ -167,19 +166,178 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     return shell(get_settings().analytics_path, command=args.command, as_csv=args.csv, max_rows=args.max_rows)
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _dagster_env(settings: Settings, extra_env: dict[str, str] | None = None) -> tuple[dict[str, str], int]:
+    """(environment of a Dagster command on this data home, 0) once the instance and dbt's
+    manifest are ready; (_, status) when preparing the manifest failed."""
+    from salespulse.dbt_project import stale_manifest
+    from salespulse.instance import dagster_env, foreign_dagster_home, init_home, prepare_manifest_command
+
+    init_home(settings)
+    foreign = foreign_dagster_home(settings)
+    if foreign:
+        print(
+            f"note: DAGSTER_HOME={foreign} is ignored; runs are recorded in {settings.dagster_home}, "
+            "the instance `make dev` shows for this data home",
+            file=sys.stderr,
+        )
+    env = {**dagster_env(settings), **(extra_env or {})}
+    if stale_manifest():
+        print("the dbt project changed since its manifest was prepared: preparing it", file=sys.stderr)
+        prepared = subprocess.run(prepare_manifest_command(), cwd=PROJECT_ROOT, env=env, check=False)
+        return env, prepared.returncode
+    return env, 0
+
+
+def _run(command: list[str], settings: Settings, extra_env: dict[str, str] | None = None) -> int:
+    """Run a Dagster or dbt command from the repo, on this data home; its exit status is ours."""
+    try:
+        env, status = _dagster_env(settings, extra_env)
+        if status != 0:
+            return status
+        return subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False).returncode
+    except KeyboardInterrupt:
+        return 130
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.runner import QUIET_CONFIG, run
+    from salespulse.summary import print_summary
+
+    settings = get_settings()
+    extra = {"SALESPULSE_AS_OF": args.as_of.isoformat()} if args.as_of else {}
+    try:
+        env, status = _dagster_env(settings, extra)
+    except KeyboardInterrupt:
+        return 130
+    if status != 0:
+        return status
+    # The runner heals the instance and starts the job from this process's environment.
+    os.environ.update(env)
+    status = run(job=args.job, config=None if args.verbose else QUIET_CONFIG)
+    if status == 0 and not args.no_summary:
+        print_summary(settings)
+    return status
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from salespulse.instance import BRIEFS, partition_key, render_command
+
+    try:
+        partition = partition_key(BRIEFS[args.brief], args.partition)
+    except ValueError as exc:
+        print(f"--partition: {exc}", file=sys.stderr)
+        return 2
+    if partition != args.partition:
+        print(f"{args.brief}: partition {partition} (the period of {args.partition})")
+    only = [item for value in args.only or [] for item in value.split(",") if item]
+    command = render_command(args.brief, partition, args.send_email, only, args.locale or "")
+    return _run(command, get_settings())
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from salespulse.instance import JOBS, backfill_command, daemon_running, partition_key
+
+    settings = get_settings()
+    grain = JOBS[args.job]
+    try:
+        first = partition_key(grain, args.start)
+        last = partition_key(grain, args.end or args.start)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if last < first:
+        print(f"--to {last} is before --from {first}", file=sys.stderr)
+        return 2
+    status = _run(backfill_command(args.job, first, last), settings)
+    if status != 0:
+        return status
+    running = daemon_running(settings)
+    if running is False:
+        print(
+            "The runs are queued in the instance; no Dagster daemon is running to launch them. "
+            "Start it with `make dev` (or `dagster-daemon run` as a service, see the README); "
+            "it launches them one at a time."
+        )
+    else:
+        print("The Dagster daemon launches the queued runs one at a time; follow them in the UI (make dev).")
+    return 0
+
+
+def _cmd_dagster(args: argparse.Namespace) -> int:
+    from salespulse.instance import dagster_executable
+
+    return _run([dagster_executable(), *args.args], get_settings())
+
+
+def _cmd_dbt(args: argparse.Namespace) -> int:
+    from salespulse.dbt_project import dbt_command, dbt_env
+
+    settings = get_settings()
+    if not args.args:
+        print("give dbt a command, e.g. `salespulse dbt build --select marts`", file=sys.stderr)
+        return 2
+    command = dbt_command(settings, args.args, args.as_of)
+    settings.ensure_dirs()
+    try:
+        return subprocess.run(command, cwd=PROJECT_ROOT, env=dbt_env(settings), check=False).returncode
+    except KeyboardInterrupt:
+        return 130
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from salespulse.dbt_project import dbt_env, docs_commands
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    port = args.port or settings.docs_port
+    generate, serve, with_catalog = docs_commands(settings, args.host, port)
+    if not with_catalog:
+        print(
+            f"{settings.analytics_path} does not exist yet: the docs show the descriptions and "
+            "declared types, without the catalog (row counts, every column type) of a build",
+            file=sys.stderr,
+        )
+    env = dbt_env(settings)
+    status = subprocess.run(generate, cwd=PROJECT_ROOT, env=env, check=False).returncode
+    if status != 0 or args.no_serve:
+        if status == 0:
+            print(f"dbt docs written to {settings.home / 'dbt' / 'docs'} (index.html)")
+        return status
+    print(f"dbt docs on http://{args.host}:{port}  (Ctrl-C stops)", flush=True)
+    try:
+        return subprocess.run(serve, cwd=PROJECT_ROOT, env=env, check=False).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="salespulse", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    from salespulse.instance import BRIEFS, JOBS, SEND_EMAIL
+
+    parser = argparse.ArgumentParser(
+        prog="salespulse",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
 
     p = sub.add_parser("init", help="create the data home (SALESPULSE_HOME) and its Dagster instance config")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="print nothing (for scripts and make targets)")
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("generate", help="generate a reproducible demo sales organisation's exports")
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--seed", type=int, default=7, help="random seed: the same seed gives the same files (default 7)"
+    )
     p.add_argument("--as-of", help="last day of data, YYYY-MM-DD (default: today)")
-    p.add_argument("--reps", type=int, default=40)
-    p.add_argument("--months", type=int, default=15)
+    p.add_argument("--reps", type=int, default=40, help="number of sales reps (default 40)")
+    p.add_argument("--months", type=int, default=15, help="months of history up to --as-of (default 15)")
     p.add_argument("--out", help="output folder (default: SALESPULSE_HOME); exports go to OUT/landing/")
     p.add_argument(
         "--style",
@@ -217,35 +375,151 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_reprocess)
 
     p = sub.add_parser("expectations", help="regenerate the Great Expectations suites from the contracts")
-    p.add_argument("--dir", default=str(PROJECT_ROOT / "expectations"))
-    p.set_defaults(func=_cmd_expectations)
-
-    p = sub.add_parser("sql", help="SQL shell on analytics.duckdb, the read-only copy of the marts")
-    p.add_argument("-c", "--command", help="run one statement and exit")
-    p.add_argument("--csv", action="store_true", help="print results as CSV, every row (for scripts)")
     p.add_argument(
-        "--max-rows", type=int, default=1000, help="rows shown per result in table mode (0: DuckDB's)"
+        "--dir",
+        default=str(PROJECT_ROOT / "expectations"),
+        help="folder of the suites, one <kind>.json each (default: expectations/ in the repo); "
+        "expectations you added by hand are kept",
     )
-    p.set_defaults(func=_cmd_sql)
+    p.set_defaults(func=_cmd_expectations)
 
     p = sub.add_parser(
         "run",
-        help="run the pipeline once on the files in landing/ (what `make run` does)",
+        help="run the pipeline once on the files in landing/ (ingest, dbt, checks, analytics.duckdb), "
+        "recorded in the data home's Dagster instance",
         description="Frees the warehouse of runs that died, waits for files still being written and "
         "for a run in progress (saying which), then runs the job; Ctrl-C stops it cleanly.",
     )
     p.add_argument("--job", default="salespulse_pipeline", help="the Dagster job (default: the pipeline)")
     p.add_argument("--verbose", action="store_true", help="Dagster's full console log (DEBUG)")
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        help="compute the KPIs as of this date, YYYY-MM-DD (default: SALESPULSE_AS_OF, else today)",
+    )
+    p.add_argument("--no-summary", action="store_true", help="do not print the summary after the run")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "render",
+        help="re-render one period's briefs now (a partition of a briefs asset), recorded in the data "
+        "home's Dagster instance",
+    )
+    p.add_argument("brief", choices=sorted(BRIEFS), help="the brief to render")
+    p.add_argument(
+        "--partition",
+        required=True,
+        help="the period: a day (YYYY-MM-DD) for the digest; any day of the ISO week for the weekly "
+        "brief (its Monday is the partition); a month (YYYY-MM or any day of it) for the review pack",
+    )
+    p.add_argument(
+        "--send-email",
+        choices=SEND_EMAIL,
+        default="auto",
+        help="auto (default): mail each recipient once per period; always: mail again; never: "
+        "write the files and the outbox only",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="ID",
+        help="render only these teams / regions / 'company' (repeat or comma-separate; default: all)",
+    )
+    p.add_argument(
+        "--locale", choices=["zh-CN", "en"], help="language of the briefs (default: SALESPULSE_LOCALE)"
+    )
+    p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser(
+        "backfill",
+        help="queue a job's runs for a range of periods in the data home's Dagster instance (the "
+        "daemon, which `make dev` starts, launches them one at a time)",
+    )
+    p.add_argument(
+        "job",
+        choices=sorted(JOBS),
+        help="the partitioned job: *_run = pipeline + briefs, *_briefs = briefs only",
+    )
+    p.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        metavar="DATE",
+        help="first period, given by any of its days (YYYY-MM-DD; YYYY-MM for monthly jobs)",
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        help="last period, given by any of its days (default: the --from period only)",
+    )
+    p.set_defaults(func=_cmd_backfill)
+
+    p = sub.add_parser(
+        "dbt",
+        help="run dbt on the data home's warehouse with the pipeline's vars, "
+        "e.g. `salespulse dbt build --select marts` (stop `make dev` first: DuckDB allows one writer)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        help="the as_of_date var, YYYY-MM-DD (default: SALESPULSE_AS_OF, else today); "
+        "goes before the dbt arguments",
+    )
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the dbt command and its arguments")
+    p.set_defaults(func=_cmd_dbt)
+
+    p = sub.add_parser(
+        "docs",
+        help="build the dbt docs (descriptions of every model and column, lineage) and serve them",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to serve on (default: SALESPULSE_DOCS_PORT, 8080)")
+    p.add_argument("--no-serve", action="store_true", help="only build them (into $SALESPULSE_HOME/dbt/docs)")
+    p.set_defaults(func=_cmd_docs)
+
+    p = sub.add_parser(
+        "dagster",
+        help="any `dagster` command on the data home's instance, e.g. `salespulse dagster run list`",
+    )
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the dagster command and its arguments")
+    p.set_defaults(func=_cmd_dagster)
+
+    p = sub.add_parser(
+        "sql",
+        help="SQL shell on analytics.duckdb, the read-only copy of the marts "
+        "(`describe TABLE` prints what each column means)",
+    )
+    p.add_argument("-c", "--command", help="run these statements (or `describe TABLE`) and exit")
+    p.add_argument("--csv", action="store_true", help="print results as CSV, every row (for scripts)")
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=1000,
+        help="rows shown per result in table mode (default 1000; 0: all)",
+    )
+    p.set_defaults(func=_cmd_sql)
 
     p = sub.add_parser("summary", help="what the last pipeline run did and where the outputs are")
     p.set_defaults(func=_cmd_summary)
     return parser
 
 
+def _quiet_broken_pipe() -> int:
+    """stdout was closed by its reader (`salespulse sql … | head`): stop quietly, like `cat` does."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
 
 
 if __name__ == "__main__":

@@ -68,7 +68,9 @@ class Settings:
     sales_drop_share: float = 0.30
     calendar_start: date | None = None
     calendar_country: str = "CN"
-    landing_settle_seconds: int = 10
+    landing_settle_seconds: int = 2
+    landing_sensor_interval_seconds: int = 5
+    docs_port: int = 8080
     # DuckDB: memory it may use before spilling to temp_dir (per connection), and its threads.
     duckdb_memory_limit: str = "1GB"
     duckdb_threads: int = 2
@@ -191,7 +193,9 @@ def load_settings() -> Settings:
         if _env("SALESPULSE_CALENDAR_START", "")
         else None,
         calendar_country=_env("SALESPULSE_CALENDAR_COUNTRY", "CN"),
-        landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "10", int),
+        landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "2", int),
+        landing_sensor_interval_seconds=_number("SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS", "5", int),
+        docs_port=_number("SALESPULSE_DOCS_PORT", "8080", int),
         duckdb_memory_limit=_env("SALESPULSE_DUCKDB_MEMORY_LIMIT", "1GB"),
         duckdb_threads=_number("SALESPULSE_DUCKDB_THREADS", str(os.cpu_count() or 1), int),
         brief_workers=_number("SALESPULSE_BRIEF_WORKERS", str(os.cpu_count() or 1), int),

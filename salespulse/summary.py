@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import duckdb
 
 from salespulse.config import Settings
@@ -62,8 +64,10 @@ def print_summary(settings: Settings) -> int:
         for schema in ("staging", "marts"):
             tables = _tables(con, schema)
             if tables:
-                more = " …" if len(tables) > 12 else ""
-                print(f"\n{schema}: {len(tables)} tables/views: {', '.join(tables[:12])}{more}")
+                print(f"\n{schema}: {len(tables)} tables/views:")
+                print(
+                    textwrap.fill(", ".join(tables), width=100, initial_indent="  ", subsequent_indent="  ")
+                )
     finally:
         con.close()
     briefs = (
@@ -79,10 +83,15 @@ def print_summary(settings: Settings) -> int:
     if mails:
         print(f"outbox: {len(mails)} e-mails")
     print("\nwhere things are:")
-    print(f"  warehouse   {settings.warehouse_path}  (duckdb; raw, staging, marts schemas)")
+    print(f"  warehouse   {settings.warehouse_path}  (duckdb; raw, staging, marts schemas; the pipeline's)")
+    print(
+        f"  analytics   {settings.analytics_path}  (the marts for analysts: make sql, then .tables, "
+        "describe TABLE; make docs)"
+    )
     print(f"  archive     {settings.archive_dir}")
     print(f"  quarantine  {settings.quarantine_dir}")
     print(f"  briefs      {settings.briefs_dir}")
     print(f"  outbox      {settings.outbox_dir}")
+    print(f"  runs        {settings.dagster_home}  (the Dagster instance)")
     print("  Dagster UI  make dev  →  http://127.0.0.1:3000\n")
     return 0

@@ -1,6 +1,6 @@
 {#-
-    The body of every KPI mart (SPEC §3): one row per entity and period of one grain, from the
-    additive base int_rep_activity_attributed_to_days (flows, summed over the period) and
+    The body of every KPI mart: one row per entity and period of one grain, from the additive
+    base int_rep_activity_attributed_to_days (flows, summed over the period) and
     int_rep_balances_measured_on_days (balances, read on the period's last day or the as-of
     date), with the sales target of int_sales_targets_spread_to_periods. Every entity x period
     appears, with zeros where nothing happened.
@@ -12,6 +12,11 @@
     a data-quality flag, and leaving them out of every level keeps rep, team, region and company
     totals equal. Product-line marts carry only the measures that have a product line (orders,
     opportunities, receivables) and no target.
+
+    Rep and team marts carry the names beside the ids (rep_name; team_name as of the period's
+    measured_through_date), so that nobody joins dim_reps, which has a row per assignment. The
+    period-on-period growth is named after its grain (dod_, wow_, mom_, qoq_); pop_sales_growth
+    stays as an alias of it.
 -#}
 {% macro kpi_mart(entity, grain) -%}
 {%- set key = {'rep': 'rep_id', 'team': 'team_id', 'region': 'region',
@@ -22,6 +27,8 @@
 {%- set period_expr = 'date_day' if grain == 'day'
     else "cast(date_trunc('" ~ ('week' if grain == 'week' else grain) ~ "', date_day) as date)" -%}
 {%- set key_cols = [key] if key else [] -%}
+{%- set growth_prefix = {'day': 'dod', 'week': 'wow', 'month': 'mom', 'quarter': 'qoq',
+                         'year': none}[grain] -%}
 {%- set flow_sums = ['sales_amount', 'orders_count', 'new_customers', 'won_amount',
                      'won_count', 'lost_count', 'receivables_due_amount', 'collected_amount'] -%}
 {%- if has_activity -%}
@@ -74,6 +81,14 @@ targets as (
 reps as (
 
     select * from {{ ref('dim_reps') }}
+
+),
+{%- endif %}
+{%- if entity in ('rep', 'team') %}
+
+team_names as (
+
+    select * from {{ ref('int_team_names_spanned') }}
 
 ),
 {%- endif %}
@@ -337,9 +352,10 @@ measured as (
         assignments.team_id,
         assignments.region,
         roster_people.rep_name,
+        team_names.team_name,
         roster_people.role,
         {%- elif entity == 'team' %}
-        teams.team_name,
+        coalesce(team_names.team_name, teams.team_name) as team_name,
         teams.region,
         {%- endif %}
         periods.period_label,
@@ -384,9 +400,20 @@ measured as (
             entity_periods.rep_id = assignments.rep_id
             and periods.measured_through_date >= assignments.span_from
             and periods.measured_through_date < assignments.span_to
+    -- The team's name on the same day.
+    left join team_names
+        on
+            assignments.team_id = team_names.team_id
+            and periods.measured_through_date >= team_names.span_from
+            and periods.measured_through_date < team_names.span_to
     {%- elif entity == 'team' %}
     left join teams
         on entity_periods.team_id = teams.team_id
+    left join team_names
+        on
+            entity_periods.team_id = team_names.team_id
+            and periods.measured_through_date >= team_names.span_from
+            and periods.measured_through_date < team_names.span_to
     {%- endif %}
     {%- if has_headcount %}
     left join headcount
@@ -448,6 +475,7 @@ final as (
         current_period.team_id,
         current_period.region,
         current_period.rep_name,
+        current_period.team_name,
         current_period.role,
         {%- elif entity == 'team' %}
         current_period.team_name,
@@ -467,6 +495,13 @@ final as (
         current_period.time_progress,
         {%- if has_target %}
         cast(current_period.pace_gap as double) as pace_gap,
+        {%- endif %}
+        {%- if growth_prefix %}
+        cast(
+            (current_period.sales_amount - previous_period.sales_amount)
+            / nullif(previous_period.sales_amount, 0)
+            as double
+        ) as {{ growth_prefix }}_sales_growth,
         {%- endif %}
         cast(
             (current_period.sales_amount - previous_period.sales_amount)

@@ -751,8 +751,9 @@ class Ingestor:
                 _mark_left(prepared.result, "changed while it was loaded")
 
     # a run ------------------------------------------------------------------------------
-    def run(self, files: list[Path] | None = None) -> IngestReport:
-        """Load the settled files waiting in landing/ (or exactly `files`), oldest first."""
+    def run(self, files: list[Path] | None = None, kinds: list[str] | None = None) -> IngestReport:
+        """Load the settled files waiting in landing/ (or exactly `files`), oldest first; with
+        `kinds`, only those in these kinds' folders of landing/ (the others wait for their run)."""
         report = IngestReport()
         if files is not None:
             sources = []
@@ -762,6 +763,14 @@ class Ingestor:
                     sources.append(Source(Path(path), landed.name, landing_path=Path(path), landed=landed))
             return self._run(sources, report)
         scan = scan_landing(self.settings.landing_dir, self.settings.landing_settle_seconds)
+        if kinds is not None:
+            wanted = set(kinds)
+
+            def in_kinds(landed: LandedFile) -> bool:
+                return Path(landed.name).parts[0] in wanted
+
+            scan.ready = [landed for landed in scan.ready if in_kinds(landed)]
+            scan.waiting = [(landed, why) for landed, why in scan.waiting if in_kinds(landed)]
         for refused in scan.refused:
             report.files.append(self._refuse(refused))
         for landed, why in scan.waiting:

@@ -41,15 +41,38 @@ order by a.start_date desc, a.rep_id, a.anomaly_id
 """
 
 
+# What a rule looks at, to tell "nothing found" from "nothing to look at": a check over 0 rows
+# is skipped with the reason, not passed. {label: SQL counting the rows}.
+_EXPECTED_REPORTS = {"expected reports (marts.dq_submissions)": "select count(*) from marts.dq_submissions"}
+_DAILY_REPORTS = {"daily reports (marts.fct_daily_reports)": "select count(*) from marts.fct_daily_reports"}
+_REPORTS = {
+    **_DAILY_REPORTS,
+    "weekly reports (marts.fct_weekly_reports)": "select count(*) from marts.fct_weekly_reports",
+}
+_RECORDS = {
+    **_REPORTS,
+    "orders (marts.fct_orders)": "select count(*) from marts.fct_orders",
+    "payments (marts.fct_payments)": "select count(*) from marts.fct_payments",
+}
+_PAYMENTS = {"payments (marts.fct_payments)": "select count(*) from marts.fct_payments"}
+_TARGETED_REP_MONTHS = {
+    "rep-months with a target (marts.kpi_rep_monthly)": (
+        "select count(*) from marts.kpi_rep_monthly where completion_rate is not null"
+    )
+}
+
+
 @dataclass(frozen=True)
 class CheckRule:
-    """One asset check: the rows of `table` whose kind (or status) is in `values`."""
+    """One asset check: the rows of `table` whose kind (or status) is in `values`, looked for
+    among the rows `population` counts."""
 
     name: str
     table: str
     values: tuple[str, ...]
     severity: str  # "error" | "warn"
     description: str
+    population: dict[str, str] = field(default_factory=dict)
 
 
 RULES: tuple[CheckRule, ...] = (
@@ -59,6 +82,7 @@ RULES: tuple[CheckRule, ...] = (
         ("late",),
         "warn",
         "迟交 Daily reports submitted after 17:00 on their day, weekly reports after Monday 12:00.",
+        _EXPECTED_REPORTS,
     ),
     CheckRule(
         "missing_reports",
@@ -66,6 +90,7 @@ RULES: tuple[CheckRule, ...] = (
         ("missing",),
         "warn",
         "缺交 Expected daily or weekly reports not submitted by the end of the as-of date.",
+        _EXPECTED_REPORTS,
     ),
     CheckRule(
         "zero_visit_streaks",
@@ -73,6 +98,7 @@ RULES: tuple[CheckRule, ...] = (
         ("zero_visit_streak",),
         "warn",
         "连续零拜访 Reps with zero visits on N consecutive working days (SALESPULSE_ZERO_VISIT_STREAK_DAYS).",
+        _DAILY_REPORTS,
     ),
     CheckRule(
         "activity_anomalies",
@@ -81,6 +107,7 @@ RULES: tuple[CheckRule, ...] = (
         "warn",
         "活动异常 Visits or calls |z| >= SALESPULSE_ANOMALY_Z against the rep's own weekday-aware "
         "baseline, and drops of a team's daily submission volume.",
+        _DAILY_REPORTS,
     ),
     CheckRule(
         "duplicate_submissions",
@@ -88,6 +115,7 @@ RULES: tuple[CheckRule, ...] = (
         ("duplicate_submission",),
         "warn",
         "重复提交 More than one submission for one rep and day (or week).",
+        _REPORTS,
     ),
     CheckRule(
         "impossible_values",
@@ -96,6 +124,7 @@ RULES: tuple[CheckRule, ...] = (
         "error",
         "数值异常 Negative or absurd values (visits above SALESPULSE_MAX_DAILY_VISITS), dates in the "
         "future, reports submitted before their day.",
+        _RECORDS,
     ),
     CheckRule(
         "unknown_references",
@@ -104,6 +133,7 @@ RULES: tuple[CheckRule, ...] = (
         "error",
         "未知引用 Orders or reports of reps not in the roster, orders of unknown customers, payments of "
         "unknown receivables.",
+        _RECORDS,
     ),
     CheckRule(
         "overpayments",
@@ -111,6 +141,7 @@ RULES: tuple[CheckRule, ...] = (
         ("payment_exceeds_receivable",),
         "error",
         "超额回款 Receivables (or orders) paid more than they are due.",
+        _PAYMENTS,
     ),
     CheckRule(
         "behind_pace",
@@ -119,6 +150,7 @@ RULES: tuple[CheckRule, ...] = (
         "warn",
         "进度落后 Reps and teams whose completion is more than SALESPULSE_BEHIND_PACE_POINTS behind time "
         "progress after the middle of the month.",
+        _TARGETED_REP_MONTHS,
     ),
     CheckRule(
         "needs_coaching",
@@ -126,6 +158,7 @@ RULES: tuple[CheckRule, ...] = (
         ("needs_coaching",),
         "warn",
         "需辅导 Reps below SALESPULSE_COACHING_COMPLETION of target two months in a row.",
+        _TARGETED_REP_MONTHS,
     ),
 )
 
@@ -136,6 +169,11 @@ class CheckOutcome:
     findings: pd.DataFrame
     reps: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
+    skipped_reason: str | None = None  # set when there was nothing to check
+
+    @property
+    def skipped(self) -> bool:
+        return self.skipped_reason is not None
 
     @property
     def passed(self) -> bool:
@@ -146,7 +184,41 @@ class CheckOutcome:
         return len(self.findings)
 
 
+def population(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> dict[str, int] | None:
+    """Rows the rule looks at, by source; None when a source is not built (then nobody can say)."""
+    counts = {}
+    for label, sql in rule.population.items():
+        try:
+            counts[label] = int(con.execute(sql).fetchone()[0])
+        except duckdb.CatalogException:
+            return None
+    return counts
+
+
+def skip_reason(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> str | None:
+    """Why the rule cannot say anything (every source it looks at is empty), or None."""
+    counts = population(con, rule)
+    if not counts or any(counts.values()):
+        return None
+    return "nothing to check: 0 " + ", 0 ".join(counts)
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> CheckOutcome:
+    reason = skip_reason(con, rule)
+    if reason is not None:
+        empty = pd.DataFrame(
+            columns=[
+                "finding_id",
+                "rep_id",
+                "rep_name",
+                "team_id",
+                "kind",
+                "start_date",
+                "end_date",
+                "detail",
+            ]
+        )
+        return CheckOutcome(rule, empty, skipped_reason=reason)
     sql = _SUBMISSION_FINDINGS if rule.table == SUBMISSIONS else _ANOMALY_FINDINGS
     frame = con.execute(sql, [list(rule.values)]).df()
     reps = sorted(frame["rep_id"].dropna().unique().tolist())
@@ -219,16 +291,26 @@ def findings_markdown(findings: pd.DataFrame, limit: int = 30) -> str:
 
 
 def digest_markdown(rows: list[dict]) -> str:
-    """The failed checks of a run, as the digest asset's metadata shows them."""
-    if not rows:
-        return "Every check passed."
-    lines = ["| asset | check | severity | findings | reps concerned |", "|---|---|---|---:|---|"]
-    for row in rows:
-        named = row.get("reps_named") or row["reps_concerned"]
-        reps = ", ".join(named[:20]) + (" …" if len(named) > 20 else "")
-        findings = "" if row["findings"] is None else row["findings"]
-        lines.append(
-            f"| {_cell(row['asset_key'])} | {_cell(row['check_name'])} | {row['severity']} "
-            f"| {findings} | {_cell(reps)} |"
-        )
+    """The failed and skipped checks of a run, as the digest asset's metadata shows them."""
+    failed = [row for row in rows if row.get("status", "failed") == "failed"]
+    skipped = [row for row in rows if row.get("status") == "skipped"]
+    lines = []
+    if failed:
+        lines += ["| asset | check | severity | findings | reps concerned |", "|---|---|---|---:|---|"]
+        for row in failed:
+            named = row.get("reps_named") or row["reps_concerned"]
+            reps = ", ".join(named[:20]) + (" …" if len(named) > 20 else "")
+            findings = "" if row["findings"] is None else row["findings"]
+            lines.append(
+                f"| {_cell(row['asset_key'])} | {_cell(row['check_name'])} | {row['severity']} "
+                f"| {findings} | {_cell(reps)} |"
+            )
+    else:
+        lines.append("Every check that had rows to check passed.")
+    if skipped:
+        lines += ["", "Skipped (nothing to check):", "", "| asset | check | reason |", "|---|---|---|"]
+        lines += [
+            f"| {_cell(row['asset_key'])} | {_cell(row['check_name'])} | {_cell(row['reason'])} |"
+            for row in skipped
+        ]
     return "\n".join(lines)

@@ -1,12 +1,13 @@
 {#-
-    数据质量异常 One row per data-quality or performance finding (SPEC §4). Late and missing
-    reports are in dq_submissions; everything else flagged is here, so every flag is data:
+    数据质量异常 One row per data-quality or performance finding. Late and missing reports are
+    in dq_submissions; everything else flagged is here, so every flag is data:
     zero-visit streaks, activity spikes and drops against the rep's own weekday-aware baseline,
     team submission-volume drops, impossible values (including rows rejected at ingest),
     future dates, reports submitted before their day, duplicate submissions, orders and reports
     of unknown reps, orders of unknown customers, payments above their receivable, and the
     performance flags behind_pace and needs_coaching (category `performance`).
-    Thresholds are dbt vars mirroring the settings (SALESPULSE_*).
+    Thresholds are dbt vars mirroring the settings (SALESPULSE_*). The rep's and the team's
+    names are in the row (the team's as named on start_date).
 -#}
 {%- set n = var('baseline_working_days', 20) | int -%}
 {%- set z = var('anomaly_z', 3) -%}
@@ -33,6 +34,19 @@ team_months as (
 assignments as (
 
     select * from {{ ref('int_rep_assignments_spanned') }}
+
+),
+
+reps as (
+
+    select * from {{ ref('dim_reps') }}
+    where is_current
+
+),
+
+team_names as (
+
+    select * from {{ ref('int_team_names_spanned') }}
 
 ),
 
@@ -215,6 +229,21 @@ findings as (
 
 ),
 
+attributed as (
+
+    select
+        findings.*,
+        coalesce(findings.team_id, assignments.team_id) as attributed_team_id
+
+    from findings
+    left join assignments
+        on
+            findings.rep_id = assignments.rep_id
+            and findings.start_date >= assignments.span_from
+            and findings.start_date < assignments.span_to
+
+),
+
 final as (
 
     select
@@ -235,7 +264,9 @@ final as (
             else 'warn'
         end as severity,
         findings.rep_id,
-        coalesce(findings.team_id, assignments.team_id) as team_id,
+        findings.attributed_team_id as team_id,
+        reps.rep_name,
+        team_names.team_name,
         findings.entity_type,
         findings.entity_id,
         findings.metric,
@@ -247,12 +278,14 @@ final as (
         findings.start_date,
         findings.end_date
 
-    from findings
-    left join assignments
+    from attributed as findings
+    left join reps
+        on findings.rep_id = reps.rep_id
+    left join team_names
         on
-            findings.rep_id = assignments.rep_id
-            and findings.start_date >= assignments.span_from
-            and findings.start_date < assignments.span_to
+            findings.attributed_team_id = team_names.team_id
+            and findings.start_date >= team_names.span_from
+            and findings.start_date < team_names.span_to
 
 )
 

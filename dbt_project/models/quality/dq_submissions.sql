@@ -1,7 +1,8 @@
--- 报告提交情况 One row per expected report (SPEC §4): on time, late or missing as of the end of
--- the as-of date. The first submission decides: a report submitted after its deadline is late
+-- 报告提交情况 One row per expected report: on time, late or missing as of the end of the as-of
+-- date. The first submission decides: a report submitted after its deadline is late
 -- (迟交), one not there by the end of the as-of date is missing (缺交); a report rejected at
 -- ingest for an impossible value counts as submitted (the value is a finding in dq_anomalies).
+-- The rep's and the team's names are in the row (the team's as named on the period's first day).
 with
 
 expected as (
@@ -13,6 +14,19 @@ expected as (
 submissions as (
 
     select * from {{ ref('int_report_submissions_unioned') }}
+
+),
+
+reps as (
+
+    select * from {{ ref('dim_reps') }}
+    where is_current
+
+),
+
+team_names as (
+
+    select * from {{ ref('int_team_names_spanned') }}
 
 ),
 
@@ -40,6 +54,8 @@ joined as (
         expected.report_type,
         expected.rep_id,
         expected.team_id,
+        reps.rep_name,
+        team_names.team_name,
         coalesce(submitted.submission_count, 0) as submission_count,
         coalesce(submitted.is_rejected, false) as is_rejected,
         expected.period_start,
@@ -54,6 +70,13 @@ joined as (
             expected.report_type = submitted.report_type
             and expected.rep_id = submitted.rep_id
             and expected.period_start = submitted.period_start
+    left join reps
+        on expected.rep_id = reps.rep_id
+    left join team_names
+        on
+            expected.team_id = team_names.team_id
+            and expected.period_start >= team_names.span_from
+            and expected.period_start < team_names.span_to
 
 ),
 
@@ -65,6 +88,8 @@ final as (
         report_type,
         rep_id,
         team_id,
+        rep_name,
+        team_name,
         case
             when report_type = 'weekly' then strftime(period_start, '%G-W%V')
             else strftime(period_start, '%Y-%m-%d')

@@ -1,4 +1,4 @@
-"""The check digest (group `quality`): every failed asset check of the latest run, as a table.
+"""The check digest (group `quality`): every failed or skipped asset check of the latest run.
 
 Open-source Dagster records failed checks but does not alert on them (dagster issue #29896).
 `dq_check_digest` collects, for every asset check of the code location, its latest evaluation
@@ -7,6 +7,10 @@ and the data-quality rule checks - in `marts.dq_check_digest` (one row per faile
 the reps concerned) and in its materialization metadata. Run inside the pipeline job, the
 latest evaluation is this run's; a check of this run that has not run yet (checks and the
 digest are siblings downstream of dbt) is evaluated here with the same code.
+
+A check of this run that had nothing to evaluate (0 rows) yields no result: Dagster shows it as
+skipped, and the digest lists it with status `skipped` and the reason, so that "passed" never
+stands for "looked at nothing".
 """
 
 from datetime import UTC, datetime
@@ -14,8 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import duckdb
 import pandas as pd
 
+from pipelines.defs.ingest.assets import GX_SKIPPED_NO_ROWS, KINDS, raw_key
 from pipelines.defs.quality.checks import (
     ANOMALIES_KEY,
     GX_CHECK,
@@ -23,11 +29,13 @@ from pipelines.defs.quality.checks import (
     KPI_REP_MONTHLY_KEY,
     KPI_TEAM_MONTHLY_KEY,
     SUBMISSIONS_KEY,
+    SkippedCheck,
     evaluate_rules,
     evaluate_suites,
     rule_asset_key,
 )
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.steps import PUBLISH_PRIORITY
 from salespulse.config import get_settings
 from salespulse.quality import rules
 
@@ -36,6 +44,7 @@ DIGEST_DDL = (Path(__file__).resolve().parent / "sql" / "dq_check_digest.sql").r
 
 RULE_CHECK_KEYS = {dg.AssetCheckKey(rule_asset_key(rule), rule.name) for rule in rules.RULES}
 SUITE_CHECK_KEYS = {dg.AssetCheckKey(key, GX_CHECK) for key in GX_MARTS.values()}
+RAW_SUITE_CHECK_KEYS = {dg.AssetCheckKey(raw_key(kind), GX_CHECK) for kind in KINDS}
 
 
 def _metadata_value(metadata, name: str):
@@ -52,8 +61,10 @@ def _row(evaluation, run_id: str, evaluated_at: datetime | None) -> dict:
     return {
         "asset_key": dg.AssetKey.from_coercible(evaluation.asset_key).to_user_string(),
         "check_name": evaluation.check_name,
+        "status": "failed",
         "severity": evaluation.severity.value,
         "description": evaluation.description,
+        "reason": None,
         "findings": int(findings) if isinstance(findings, int | float) else None,
         "reps_concerned": [str(rep) for rep in reps],
         # For the digest's text: '许鹏颖 (R023)' where the check names its reps (not stored).
@@ -63,13 +74,31 @@ def _row(evaluation, run_id: str, evaluated_at: datetime | None) -> dict:
     }
 
 
-def _key(result: dg.AssetCheckResult) -> dg.AssetCheckKey:
+def _skipped_row(
+    key: dg.AssetCheckKey, reason: str, run_id: str, at: datetime, skipped: SkippedCheck | None = None
+) -> dict:
+    return {
+        "asset_key": key.asset_key.to_user_string(),
+        "check_name": key.name,
+        "status": "skipped",
+        "severity": skipped.severity.value if skipped and skipped.severity else None,
+        "description": skipped.description if skipped else None,
+        "reason": reason,
+        "findings": None,
+        "reps_concerned": [],
+        "check_run_id": run_id,
+        "evaluated_at": at,
+    }
+
+
+def _key(result: dg.AssetCheckResult | SkippedCheck) -> dg.AssetCheckKey:
     return dg.AssetCheckKey(dg.AssetKey.from_coercible(result.asset_key), result.check_name)
 
 
 def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
     """The latest evaluation of every check of the job (the implicit asset job of the code
-    location when the digest is materialised alone), failed ones only."""
+    location when the digest is materialised alone): the failed ones, and the ones this run
+    skipped for want of rows to check."""
     check_keys = list(context.job_def.asset_layer.asset_graph.asset_check_keys)
     latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     tz = ZoneInfo(get_settings().timezone)
@@ -93,10 +122,36 @@ def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
     if pending & SUITE_CHECK_KEYS:
         fresh += [r for r in evaluate_suites(con) if _key(r) in pending]
     for result in fresh:
-        if not result.passed:
+        if isinstance(result, SkippedCheck):
+            evaluations.append(_skipped_row(_key(result), result.reason, context.run_id, now, result))
+        elif not result.passed:
             evaluations.append(_row(result, context.run_id, now))
-    order = {"ERROR": 0, "WARN": 1}
-    return sorted(evaluations, key=lambda r: (order.get(r["severity"], 2), r["asset_key"], r["check_name"]))
+    # The raw tables' suites ran (or were skipped) in the ingest step, before this one.
+    for key in sorted(pending & RAW_SUITE_CHECK_KEYS, key=lambda k: k.asset_key.to_user_string()):
+        evaluations.append(_skipped_row(key, GX_SKIPPED_NO_ROWS, context.run_id, now))
+    order = {"failed": 0, "skipped": 1}
+    severity = {"ERROR": 0, "WARN": 1}
+    return sorted(
+        evaluations,
+        key=lambda r: (
+            order[r["status"]],
+            severity.get(r["severity"], 2),
+            r["asset_key"],
+            r["check_name"],
+        ),
+    )
+
+
+def _rep_names(con) -> dict[str, str]:
+    """Rep id → name from the roster (current rows), so the digest names the reps it lists."""
+    try:
+        return dict(
+            con.execute(
+                "select rep_id, rep_name from marts.dim_reps where is_current and rep_name is not null"
+            ).fetchall()
+        )
+    except duckdb.CatalogException:
+        return {}
 
 
 @dg.asset(
@@ -104,25 +159,39 @@ def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
     group_name="quality",
     pool="warehouse",
     kinds={"duckdb"},
+    op_tags=PUBLISH_PRIORITY,
     deps=[SUBMISSIONS_KEY, ANOMALIES_KEY, KPI_REP_MONTHLY_KEY, KPI_TEAM_MONTHLY_KEY],
     description=(
         "marts.dq_check_digest: every failed asset check of the latest run (dbt tests, Great "
-        "Expectations suites, data-quality rules) with severity, findings and the reps concerned."
+        "Expectations suites, data-quality rules) with severity, findings and the reps concerned, "
+        "and every check the run skipped because it had 0 rows to check, with the reason."
     ),
 )
 def dq_check_digest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         rows = collect_failed_checks(context, con)
+        names = _rep_names(con)
         digested_at = datetime.now(ZoneInfo(get_settings().timezone)).replace(tzinfo=None, microsecond=0)
         frame = pd.DataFrame(
-            [{**row, "digest_run_id": context.run_id, "digested_at": digested_at} for row in rows],
+            [
+                {
+                    **row,
+                    "rep_names_concerned": [names.get(rep, rep) for rep in row["reps_concerned"]],
+                    "digest_run_id": context.run_id,
+                    "digested_at": digested_at,
+                }
+                for row in rows
+            ],
             columns=[
                 "asset_key",
                 "check_name",
+                "status",
                 "severity",
                 "description",
+                "reason",
                 "findings",
                 "reps_concerned",
+                "rep_names_concerned",
                 "check_run_id",
                 "digest_run_id",
                 "evaluated_at",
@@ -135,10 +204,12 @@ def dq_check_digest(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             con.register("digest_rows", frame)
             con.execute("insert into marts.dq_check_digest by name select * from digest_rows")
     reps = sorted({rep for row in rows for rep in row["reps_concerned"]})
+    failed = [row for row in rows if row["status"] == "failed"]
     return dg.MaterializeResult(
         metadata={
-            "failed_checks": len(rows),
-            "failed_error_checks": sum(row["severity"] == "ERROR" for row in rows),
+            "failed_checks": len(failed),
+            "failed_error_checks": sum(row["severity"] == "ERROR" for row in failed),
+            "skipped_checks": len(rows) - len(failed),
             "reps_concerned": dg.MetadataValue.json(reps),
             "digest": dg.MetadataValue.md(rules.digest_markdown(rows)),
             "dagster/row_count": len(rows),

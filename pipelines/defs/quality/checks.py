@@ -13,14 +13,20 @@ these checks turn them into Dagster check results (ERROR for impossible data, un
 and overpayments, WARN for the rest) whose metadata lists the reps and teams concerned. Great
 Expectations suites (`expectations/marts/*.json`) check distributions and ranges of
 the KPI and submission marts that dbt tests do not.
+
+A check with nothing to look at (its mart, or every source a rule reads, has 0 rows) is skipped,
+not passed: it yields no result, so the UI shows it as skipped, the run log says why, and the
+check digest lists it with the reason.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.steps import PUBLISH_PRIORITY
 from salespulse.config import PROJECT_ROOT
 from salespulse.quality import rules
 from salespulse.quality.seen import new_findings
@@ -45,14 +51,36 @@ def rule_asset_key(rule: rules.CheckRule) -> dg.AssetKey:
     return SUBMISSIONS_KEY if rule.table == rules.SUBMISSIONS else ANOMALIES_KEY
 
 
+@dataclass(frozen=True)
+class SkippedCheck:
+    """A check that had nothing to evaluate, and why."""
+
+    asset_key: dg.AssetKey
+    check_name: str
+    severity: dg.AssetCheckSeverity | None  # what a failure would have been, where known
+    description: str
+    reason: str
+
+
+CheckOutcome = dg.AssetCheckResult | SkippedCheck
+
+
 def _severity(level: str) -> dg.AssetCheckSeverity:
     return dg.AssetCheckSeverity.ERROR if level == "error" else dg.AssetCheckSeverity.WARN
 
 
-def rule_result(outcome: rules.CheckOutcome, new=None) -> dg.AssetCheckResult:
+def rule_result(outcome: rules.CheckOutcome, new=None) -> CheckOutcome:
     """Passes unless there is news: `new` are the findings first seen in this run (None: every
-    finding counts, as when no run is known)."""
+    finding counts, as when no run is known). Skipped when the rule had nothing to look at."""
     rule = outcome.rule
+    if outcome.skipped:
+        return SkippedCheck(
+            rule_asset_key(rule),
+            rule.name,
+            _severity(rule.severity),
+            rule.description,
+            outcome.skipped_reason,
+        )
     news = outcome.findings if new is None else new
     fresh = rules.CheckOutcome(rule, news, sorted(news["rep_id"].dropna().unique().tolist()))
     return dg.AssetCheckResult(
@@ -76,21 +104,30 @@ def rule_result(outcome: rules.CheckOutcome, new=None) -> dg.AssetCheckResult:
     )
 
 
-def evaluate_rules(
-    con: duckdb.DuckDBPyConnection, run_id: str | None = None
-) -> Iterator[dg.AssetCheckResult]:
+def evaluate_rules(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> Iterator[CheckOutcome]:
     for rule in rules.RULES:
         outcome = rules.evaluate(con, rule)
-        new = None if run_id is None else new_findings(con, rule.name, outcome.findings, run_id)
-        yield rule_result(outcome, new)
+        seen = run_id is not None and not outcome.skipped
+        yield rule_result(outcome, new_findings(con, rule.name, outcome.findings, run_id) if seen else None)
 
 
-def evaluate_suites(con: duckdb.DuckDBPyConnection) -> Iterator[dg.AssetCheckResult]:
-    from salespulse.quality.expectations import Validator
-
-    validator = Validator(MART_SUITES_DIR)
+def evaluate_suites(con: duckdb.DuckDBPyConnection) -> Iterator[CheckOutcome]:
+    validator = None
     for mart, key in GX_MARTS.items():
         frame = con.execute(f"select * from marts.{mart}").df()
+        if frame.empty:
+            yield SkippedCheck(
+                key,
+                GX_CHECK,
+                None,
+                f"Great Expectations suite expectations/marts/{mart}.json",
+                f"nothing to check: marts.{mart} has 0 rows",
+            )
+            continue
+        if validator is None:
+            from salespulse.quality.expectations import Validator
+
+            validator = Validator(MART_SUITES_DIR)
         outcome = validator.validate(mart, frame)
         yield dg.AssetCheckResult(
             asset_key=key,
@@ -119,23 +156,38 @@ SUITE_CHECK_SPECS = [
 
 
 def _selected(
-    context: dg.AssetCheckExecutionContext, results: Iterator[dg.AssetCheckResult]
+    context: dg.AssetCheckExecutionContext, results: Iterator[CheckOutcome]
 ) -> Iterator[dg.AssetCheckResult]:
-    """Only the checks the run selected: a user may run some of them from the UI."""
+    """Only the checks the run selected (a user may run some of them from the UI); a skipped
+    check yields nothing (Dagster shows it as skipped) and the log says why."""
     selected = context.selected_asset_check_keys
     for result in results:
-        if dg.AssetCheckKey(result.asset_key, result.check_name) in selected:
-            yield result
+        if dg.AssetCheckKey(result.asset_key, result.check_name) not in selected:
+            continue
+        if isinstance(result, SkippedCheck):
+            context.log.info(
+                f"check {result.check_name} of {result.asset_key.to_user_string()} skipped: {result.reason}"
+            )
+            continue
+        yield result
 
 
-@dg.multi_asset_check(specs=RULE_CHECK_SPECS, name="dq_rule_checks", pool="warehouse", can_subset=True)
+@dg.multi_asset_check(
+    specs=RULE_CHECK_SPECS, name="dq_rule_checks", pool="warehouse", can_subset=True, op_tags=PUBLISH_PRIORITY
+)
 def dq_rule_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Late, missing, streaks, anomalies, impossible data, unknown references, overpayments."""
     with warehouse.connect() as con:
         yield from _selected(context, evaluate_rules(con, context.op_execution_context.run_id))
 
 
-@dg.multi_asset_check(specs=SUITE_CHECK_SPECS, name="dq_mart_expectations", pool="warehouse", can_subset=True)
+@dg.multi_asset_check(
+    specs=SUITE_CHECK_SPECS,
+    name="dq_mart_expectations",
+    pool="warehouse",
+    can_subset=True,
+    op_tags=PUBLISH_PRIORITY,
+)
 def dq_mart_expectations(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Great Expectations suites on the KPI and submission marts."""
     with warehouse.connect() as con:

@@ -1,19 +1,30 @@
 """dbt models as assets downstream of the raw ingest assets; dbt tests become asset checks."""
 
+import importlib.metadata
 import json
 import os
 from collections.abc import Mapping
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from packaging import version
 
 from pipelines.defs.as_of import run_as_of
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.steps import PUBLISH_PRIORITY
 from pipelines.defs.warehouse.project import dbt_project
 from salespulse.config import get_settings
-from salespulse.publish import publish_analytics
+from salespulse.dbt_project import (
+    build_fingerprint,
+    consistent_build,
+    forget_consistent_build,
+    record_consistent_build,
+)
+from salespulse.dbt_project import dbt_vars as settings_dbt_vars
+from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
 from salespulse.quality.seen import confirm_findings
 
 # dbt folder → Dagster group: the UI shows the graph by stage.
@@ -32,20 +43,7 @@ class Translator(DagsterDbtTranslator):
 
 def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
     """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
-    settings = get_settings()
-    return {
-        "as_of_date": (as_of or settings.as_of).isoformat(),
-        "business_timezone": settings.timezone,
-        "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
-        "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
-        "dq_start_date": settings.dq_start.isoformat() if settings.dq_start else "",
-        "zero_visit_streak_days": settings.zero_visit_streak_days,
-        "anomaly_z": settings.anomaly_z,
-        "baseline_working_days": settings.baseline_working_days,
-        "max_daily_visits": settings.max_daily_visits,
-        "behind_pace_points": settings.behind_pace_points,
-        "coaching_completion": settings.coaching_completion,
-    }
+    return settings_dbt_vars(get_settings(), as_of)
 
 
 @dbt_assets(
@@ -62,17 +60,59 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     os.environ["SALESPULSE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     os.environ["SALESPULSE_DUCKDB_THREADS"] = str(settings.duckdb_threads)
     as_of = run_as_of(context)
-    context.log.info(f"building the warehouse as of {as_of}")
+    fingerprint = build_fingerprint(settings, as_of, dbt_project.manifest_path)
+    full = set(context.selected_asset_keys) >= set(context.assets_def.keys)
+    consistent = full or (consistent_build(settings) or {}).get("fingerprint") == fingerprint
+    if full:
+        context.log.info(f"building the warehouse as of {as_of}")
+    elif consistent:
+        context.log.info(
+            f"rebuilding {len(context.selected_asset_keys)} of {len(context.assets_def.keys)} models as of "
+            f"{as_of}: the others were built with the same as-of date, vars and code"
+        )
+    else:
+        context.log.warning(
+            f"rebuilding {len(context.selected_asset_keys)} of {len(context.assets_def.keys)} models as of "
+            f"{as_of}, while the others were built with other vars or code: the next full build (a "
+            "schedule, `salespulse run`) makes the warehouse consistent again"
+        )
+    # Until this build succeeds, no build can be assumed consistent (a failed one leaves a mix).
+    forget_consistent_build(settings)
     # Unit tests check the SQL, not the data: `make test` runs them, production builds skip them.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(as_of))]
+    # dbt's own log file stays at INFO: at DEBUG it writes every query (~10 MB a build, seconds).
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps(dbt_vars(as_of)),
+        "--log-level-file",
+        "info",
+    ]
     # One target folder under the data home, reused run after run: dbt can parse partially, and
     # the project folder does not fill up with a folder per run.
-    target = get_settings().home / "dbt" / "target"
+    target = settings.home / "dbt" / "target"
     yield from dbt.cli(args, context=context, target_path=target).stream()
+    if consistent:
+        record_consistent_build(settings, fingerprint, as_of, context.run_id)
+
+
+class PipelineDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource without two costs the pipeline pays for nothing, every run:
+    running `dbt --version` in a subprocess to learn the version of the dbt installed with it, and
+    setting up a dbt adapter in this process, which dagster-dbt uses only to fetch row counts and
+    column metadata (not asked for here). Together several seconds before dbt even starts."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project)
+    return PipelineDbtCliResource(project_dir=dbt_project)
 
 
 # The check digest is written by Dagster into marts too: publish after it.
@@ -87,15 +127,18 @@ MART_KEYS = [key for key in dbt_warehouse.keys if key.path[0] == "marts"] + [
     group_name="marts",
     pool="warehouse",
     kinds={"duckdb"},
+    op_tags=PUBLISH_PRIORITY,
     description=(
-        "analytics.duckdb: the marts copied after each build into a file analysts read "
-        "(written to a temporary file and renamed into place; `make sql` opens it)."
+        "analytics.duckdb: the marts copied after each build into a file analysts read, with "
+        "their descriptions as COMMENT ON (written to a temporary file and renamed into place; "
+        "`make sql` opens it)."
     ),
 )
 def analytics_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = get_settings()
+    audit_comments = source_comments(dbt_project.manifest_path, "raw", AUDIT_TABLES)
     with warehouse.connect() as con:
-        published = publish_analytics(con, settings.analytics_path)
+        published = publish_analytics(con, settings.analytics_path, audit_comments)
         # What this run's checks found is now in the analysts' digest: not news for later runs.
         confirm_findings(con, context.run_id)
     return dg.MaterializeResult(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from salespulse.dbt_project import stale_manifest
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 
 # dbt is installed in this environment; make it findable when the venv is not activated
@@ -16,4 +18,8 @@ if shutil.which("dbt") is None and (_ENV_BIN / "dbt").exists():
     os.environ["PATH"] = f"{_ENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+# Under `dagster dev` dagster-dbt re-parses the project on every load, and every run's worker
+# loads the code again: ~5 s or more per run before its first step. Parse only when the project
+# changed since the manifest was prepared.
+if stale_manifest():
+    dbt_project.prepare_if_dev()

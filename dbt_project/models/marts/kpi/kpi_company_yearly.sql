@@ -1,3 +1,3 @@
--- 公司年度业绩 Company yearly KPIs (SPEC §3): year target = sum of its quarters.
+-- 公司年度业绩 Company yearly KPIs: year target = sum of its quarters.
 -- One row per entity and period up to the as-of date, zeros where nothing happened.
 {{ kpi_mart('company', 'year') }}

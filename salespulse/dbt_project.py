@@ -1,0 +1,223 @@
+"""The dbt project as the pipeline runs it: its vars from the settings, and dbt command lines that
+point at the data home's warehouse (for `salespulse dbt` and `salespulse docs`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from salespulse.config import PROJECT_ROOT, Settings
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The manifest the Dagster definitions load (`make setup` prepares it).
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+# dbt commands that build, test, compile or describe the project: they take the pipeline's vars
+# and share its target folder (so dbt parses only what changed since the last run).
+PROJECT_COMMANDS = {
+    "build",
+    "clone",
+    "compile",
+    "docs",
+    "list",
+    "ls",
+    "parse",
+    "retry",
+    "run",
+    "run-operation",
+    "seed",
+    "show",
+    "snapshot",
+    "source",
+    "test",
+}
+
+
+def dbt_vars(settings: Settings, as_of: date | None = None) -> dict[str, str | int | float]:
+    """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
+    return {
+        "as_of_date": (as_of or settings.as_of).isoformat(),
+        "business_timezone": settings.timezone,
+        "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
+        "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
+        "dq_start_date": settings.dq_start.isoformat() if settings.dq_start else "",
+        "zero_visit_streak_days": settings.zero_visit_streak_days,
+        "anomaly_z": settings.anomaly_z,
+        "baseline_working_days": settings.baseline_working_days,
+        "max_daily_visits": settings.max_daily_visits,
+        "behind_pace_points": settings.behind_pace_points,
+        "coaching_completion": settings.coaching_completion,
+    }
+
+
+def stale_manifest() -> bool:
+    """Whether dbt's manifest, which the Dagster definitions load, is older than the dbt project
+    (a model added or changed since `make setup` prepared it)."""
+    project = DBT_PROJECT_DIR
+    manifest = MANIFEST_PATH
+    if not manifest.exists():
+        return True
+    skipped = {"target", "logs", "dbt_packages"}
+    newest = max(
+        (
+            path.stat().st_mtime
+            for path in project.rglob("*")
+            if path.suffix in (".sql", ".yml", ".md") and not skipped & set(path.relative_to(project).parts)
+        ),
+        default=0.0,
+    )
+    return newest > manifest.stat().st_mtime
+
+
+def dbt_executable() -> str:
+    """dbt from this environment (the venv), whether or not it is activated."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """The environment dbt runs in: profiles.yml reads the warehouse and the data home from it."""
+    return {
+        **os.environ,
+        "SALESPULSE_HOME": str(settings.home),
+        "SALESPULSE_WAREHOUSE": str(settings.warehouse_path),
+        # The DuckDB limits the pipeline's own dbt runs use (profiles.yml reads them).
+        "SALESPULSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "SALESPULSE_DUCKDB_THREADS": str(settings.duckdb_threads),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def _has(args: list[str], *flags: str) -> bool:
+    return any(arg == flag or arg.startswith(flag + "=") for arg in args for flag in flags)
+
+
+def dbt_command(settings: Settings, args: list[str], as_of: date | None = None) -> list[str]:
+    """`dbt ARGS` on the data home's warehouse, as the pipeline runs it.
+
+    The project and profiles folders are the repo's; for commands that work on the project the
+    pipeline's vars and its target folder ($SALESPULSE_HOME/dbt/target) are added unless ARGS
+    give their own.
+    """
+    command = [dbt_executable(), *args]
+    if not _has(args, "--project-dir"):
+        command += ["--project-dir", str(DBT_PROJECT_DIR)]
+    if not _has(args, "--profiles-dir"):
+        command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
+    if args and args[0] in PROJECT_COMMANDS:
+        if not _has(args, "--vars"):
+            command += ["--vars", json.dumps(dbt_vars(settings, as_of))]
+        if not _has(args, "--target-path"):
+            command += ["--target-path", str(settings.home / "dbt" / "target")]
+        if not _has(args, "--log-path"):
+            command += ["--log-path", str(settings.home / "dbt" / "logs")]
+    return command
+
+
+def docs_commands(settings: Settings, host: str, port: int) -> tuple[list[str], list[str], bool]:
+    """(generate, serve, with_catalog): dbt docs of the project, built into $SALESPULSE_HOME/dbt/docs.
+
+    The catalog (column types, row counts) is read from analytics.duckdb, read-only, through the
+    profile's `docs` target: building the docs never opens the warehouse, so it never blocks or
+    waits for a running pipeline. Before the first build there is no catalog; descriptions and
+    declared types still show.
+    """
+    docs_dir = settings.home / "dbt" / "docs"
+    with_catalog = settings.analytics_path.exists()
+    generate = [
+        dbt_executable(),
+        "docs",
+        "generate",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        "docs" if with_catalog else "lint",
+        "--target-path",
+        str(docs_dir),
+        "--log-path",
+        str(settings.home / "dbt" / "logs"),
+        "--vars",
+        json.dumps(dbt_vars(settings)),
+    ]
+    if not with_catalog:
+        generate.append("--empty-catalog")
+    serve = [
+        dbt_executable(),
+        "docs",
+        "serve",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(docs_dir),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-browser",
+    ]
+    return generate, serve, with_catalog
+
+
+# A landing run rebuilds only the models downstream of the kinds it loaded. That is the same as
+# a full build only while everything else in the warehouse was built with the same inputs: the
+# same vars (the as-of date above all), calendar settings and dbt code. A build that leaves the
+# warehouse consistent records them here; a build clears them first, so a failed one leaves none.
+def build_fingerprint(settings: Settings, as_of: date, manifest_path: Path = MANIFEST_PATH) -> str:
+    """What a warehouse build depends on besides the raw data: vars, calendar and dbt code."""
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    code = {
+        **{uid: node.get("checksum", {}).get("checksum") for uid, node in manifest.get("nodes", {}).items()},
+        **{
+            uid: hashlib.sha256(macro.get("macro_sql", "").encode()).hexdigest()
+            for uid, macro in manifest.get("macros", {}).items()
+            if macro.get("package_name") == manifest.get("metadata", {}).get("project_name")
+        },
+    }
+    calendar = None
+    if settings.calendar_file and settings.calendar_file.exists():
+        calendar = hashlib.sha256(settings.calendar_file.read_bytes()).hexdigest()
+    payload = {
+        "vars": dbt_vars(settings, as_of),
+        "calendar": [
+            calendar,
+            settings.calendar_start.isoformat() if settings.calendar_start else None,
+            settings.calendar_country,
+            settings.timezone,
+        ],
+        "code": code,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _state_path(settings: Settings) -> Path:
+    return settings.home / "dbt" / "consistent_build.json"
+
+
+def consistent_build(settings: Settings) -> dict | None:
+    """The last build that left the warehouse consistent: {fingerprint, as_of, run_id}, or None."""
+    try:
+        return json.loads(_state_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def record_consistent_build(settings: Settings, fingerprint: str, as_of: date, run_id: str) -> None:
+    path = _state_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "as_of": as_of.isoformat(), "run_id": run_id}))
+    os.replace(tmp, path)
+
+
+def forget_consistent_build(settings: Settings) -> None:
+    _state_path(settings).unlink(missing_ok=True)
