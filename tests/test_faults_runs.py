@@ -172,9 +172,10 @@ def _marts(analytics: Path) -> dict[str, list[tuple]]:
                 if name not in VOLATILE
             ]
             select = ", ".join(f'"{c}"' for c in columns)
-            # The ingest checks judge the files of their own run (a file quarantined two runs ago
-            # is not this run's finding); every other check judges the marts.
-            where = "where asset_key <> 'raw/ingested_files'" if table == "dq_check_digest" else ""
+            # The ingest checks (raw/*) judge the files of their own run: a file quarantined two
+            # runs ago is not this run's finding, and a run that found landing/ empty skips the
+            # raw suites. Every other check judges the marts.
+            where = "where asset_key not like 'raw/%'" if table == "dq_check_digest" else ""
             content[f"{schema}.{table}"] = con.execute(
                 f'select {select} from "{schema}"."{table}" {where} order by all'
             ).fetchall()

@@ -56,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # As written it rewrites the repo's expectations/: the test writes them elsewhere.
     "salespulse expectations": (SUBST, "salespulse expectations --dir {tmp}/expectations"),
     "make run": (RUN, ""),
+    "salespulse run --as-of 2026-06-30 --verbose": (RUN, ""),
     "make sql": (RUN, ""),
     "salespulse sql": (RUN, ""),
     'salespulse sql -c "describe marts.kpi_team_monthly"': (RUN, ""),
@@ -85,6 +86,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "make dbt": (SKIP, "the target's name in prose; run above with its variables"),
     "dagster dev": (SKIP, "prose: what make latency starts; make dev runs it above"),
     "dbt build": (SKIP, "prose: dbt's command, named, not to run"),
+    "salespulse run": (SKIP, "prose: the command's name; run above with its options"),
+    "salespulse validate": (SKIP, "prose: the command's name; run above with its arguments"),
+    "salespulse reprocess": (SKIP, "prose: the command's name; run above with its arguments"),
     "salespulse dbt …": (SKIP, "prose: `make dbt`'s arguments given to salespulse dbt, as run above"),
 }
 # What is typed into the interactive ones.
