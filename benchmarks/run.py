@@ -31,6 +31,7 @@ import psutil
 from benchmarks.increment import split_last_day
 from salespulse.config import PROJECT_ROOT
 from salespulse.contracts import load_contracts
+from salespulse.instance import CODE_LOCATION, QUIET_CONFIG, dagster_executable
 
 BENCH = PROJECT_ROOT / "benchmarks"
 SIZES = {"S": (40, 15), "M": (400, 24), "L": (2000, 36)}
@@ -105,17 +106,16 @@ def run_job(home: Path, as_of: date, job: str, partition: str) -> dict:
     started = time.perf_counter()
     process = subprocess.Popen(
         [
-            BIN / "dagster",
+            dagster_executable(),
             "job",
             "execute",
-            "-m",
-            "pipelines.definitions",
+            *CODE_LOCATION,
             "-j",
             job,
             "--tags",
             json.dumps({"dagster/partition": partition}),
             "-c",
-            str(PROJECT_ROOT / "pipelines" / "run_config" / "quiet.yaml"),
+            str(QUIET_CONFIG),
         ],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -28,9 +28,9 @@ from pathlib import Path
 from salespulse.config import PROJECT_ROOT, Settings, get_settings
 from salespulse.ingest.faults import remove_leftovers
 from salespulse.ingest.landing import open_for_writing, scan_landing
+from salespulse.instance import CODE_LOCATION, QUIET_CONFIG, dagster_executable, init_home
 
 LAUNCH_TAG = "salespulse/launch"
-QUIET_CONFIG = PROJECT_ROOT / "pipelines" / "run_config" / "quiet.yaml"
 POLL_SECONDS = 1.0
 # While waiting, look for dead slot holders this often (it reads the run storage).
 RECOVER_EVERY_SECONDS = 5.0
@@ -209,8 +209,9 @@ def _stop(instance, process: subprocess.Popen, run_id: str | None) -> int:
 def run(job: str = "salespulse_pipeline", config: Path | None = QUIET_CONFIG) -> int:
     settings = get_settings()
     settings.ensure_dirs()
-    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
-    _ensure_instance_config(settings)
+    # The data home's instance, whatever the shell says (as every salespulse command).
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    init_home(settings)
     import dagster as dg
 
     from pipelines.runs import recover_dead_runs
@@ -233,11 +234,10 @@ def run(job: str = "salespulse_pipeline", config: Path | None = QUIET_CONFIG) ->
             return 130
         launch_id = uuid.uuid4().hex
         command = [
-            str(Path(sys.executable).parent / "dagster"),
+            dagster_executable(),
             "job",
             "execute",
-            "-m",
-            "pipelines.definitions",
+            *CODE_LOCATION,
             "-j",
             job,
             "--tags",
@@ -254,12 +254,3 @@ def run(job: str = "salespulse_pipeline", config: Path | None = QUIET_CONFIG) ->
             if problem:
                 say(problem)
         return code
-
-
-def _ensure_instance_config(settings: Settings) -> None:
-    """The instance config `salespulse init` installs (run monitoring, the warehouse pool)."""
-    source = PROJECT_ROOT / "dagster.yaml"
-    target = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
-    if source.is_file() and not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())

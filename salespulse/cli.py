@@ -207,7 +207,8 @@ def _run(command: list[str], settings: Settings, extra_env: dict[str, str] | Non
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.runner import QUIET_CONFIG, run
+    from pipelines.runner import run
+    from salespulse.instance import QUIET_CONFIG
     from salespulse.summary import print_summary
 
     settings = get_settings()

@@ -19,6 +19,8 @@ from salespulse.briefs.kinds import KINDS as BRIEF_KINDS
 from salespulse.config import PROJECT_ROOT, Settings
 
 CODE_LOCATION = ["-m", "pipelines.definitions"]
+# Run config of command-line pipeline runs: the console logs at INFO, not DEBUG.
+QUIET_CONFIG = PROJECT_ROOT / "pipelines" / "run_config" / "quiet.yaml"
 # Brief asset → the grain of its partitions (the brief kinds declare both).
 BRIEFS = {kind.asset: kind.grain for kind in BRIEF_KINDS.values()}
 # Partitioned jobs → the grain of their partitions: <kind>_run (pipeline, then the briefs) and

@@ -27,9 +27,9 @@ def insert_rows(
         con.execute(f"insert into raw.{kind} ({names}) values ({placeholders})", values)
 
 
-def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...] = ("build",)) -> None:
-    """`dbt build` (or `args`) of the project into `db_path`, its target and logs kept under `tmp`."""
-    result = subprocess.run(
+def run_dbt(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """`dbt ARGS` of the project on `db_path`, its target and logs kept under `tmp`."""
+    return subprocess.run(
         [
             str(DBT),
             *args,
@@ -50,6 +50,11 @@ def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...] = 
         text=True,
         timeout=900,
     )
+
+
+def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...] = ("build",)) -> None:
+    """`dbt build` (or `args`) of the project into `db_path`; fails the test when dbt fails."""
+    result = run_dbt(tmp, db_path, dbt_vars, args)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 

@@ -10,7 +10,6 @@ import email
 import os
 import socket
 import subprocess
-import sys
 import warnings
 from datetime import date, datetime, timedelta
 from email import policy
@@ -26,9 +25,9 @@ from salespulse.briefs.i18n import Locale
 from salespulse.briefs.kinds import KINDS
 from salespulse.briefs.publish import publish_period
 from salespulse.briefs.render import BriefSettings, render, safe_cell
+from tests.dbt_support import dbt_build
 
 ROOT = Path(__file__).resolve().parent.parent
-DBT = Path(sys.executable).parent / "dbt"
 AS_OF = date(2026, 3, 20)  # a Friday
 WEEK = date(2026, 3, 9)  # ISO week 2026-W11, closed on the as-of date
 MONTH = date(2026, 2, 1)
@@ -182,31 +181,13 @@ def warehouse(tmp_path_factory):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    result = subprocess.run(
-        [
-            # Only the models the briefs read (their tests belong to the dbt suite).
-            str(DBT),
-            "run",
-            "--select",
-            *(f"+{model}" for model in BRIEF_MODELS),
-            "--project-dir",
-            str(ROOT / "dbt_project"),
-            "--profiles-dir",
-            str(ROOT / "dbt_project"),
-            "--target-path",
-            str(home / "target"),
-            "--log-path",
-            str(home / "logs"),
-            "--vars",
-            f"{{as_of_date: '{AS_OF}'}}",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "SALESPULSE_WAREHOUSE": str(settings.warehouse_path)},
-        capture_output=True,
-        text=True,
-        timeout=600,
+    # Only the models the briefs read (their tests belong to the dbt suite).
+    dbt_build(
+        home,
+        settings.warehouse_path,
+        {"as_of_date": str(AS_OF)},
+        ("run", "--select", *(f"+{model}" for model in BRIEF_MODELS)),
     )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     with duckdb.connect(str(settings.warehouse_path)) as con:
         _add_quality_marts(con)
         team_id, injected_rep = _plant_weekly_text(con)

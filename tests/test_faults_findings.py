@@ -9,8 +9,6 @@ anomaly's id must not change because the same finding was exported again.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -23,7 +21,7 @@ from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.reprocess import reprocess_with
-from tests.dbt_support import DBT
+from tests.dbt_support import run_dbt
 from tests.test_quality import _write_calendar
 
 pytestmark = pytest.mark.xdist_group("findings")
@@ -33,27 +31,7 @@ HEADER = "工号,姓名,日报日期,提交时间,拜访量,电话沟通量,新�
 
 
 def _dbt(tmp: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            str(DBT),
-            *args,
-            "--project-dir",
-            str(PROJECT_ROOT / "dbt_project"),
-            "--profiles-dir",
-            str(PROJECT_ROOT / "dbt_project"),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": AS_OF.isoformat()}),
-        ],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "SALESPULSE_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_dbt(tmp, warehouse, {"as_of_date": AS_OF.isoformat()}, args)
 
 
 def _land(landing: Path, name: str, text: str) -> None:

@@ -9,9 +9,6 @@ and nothing else; statistical rules print their precision and recall.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -24,10 +21,10 @@ from salespulse.config import PROJECT_ROOT, get_settings
 from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
+from tests.dbt_support import dbt_build
 
 pytestmark = pytest.mark.xdist_group("quality")
 
-DBT = Path(sys.executable).parent / "dbt"
 # (seed, as_of, months): two organisations, different seeds, windows and holidays.
 DEMOS = {
     "seed7": (7, date(2026, 6, 30), 15),
@@ -43,28 +40,7 @@ def _write_calendar(con: duckdb.DuckDBPyConnection, start: date, end: date) -> N
 
 
 def _dbt(tmp: Path, warehouse: Path, as_of: date, *args: str) -> None:
-    result = subprocess.run(
-        [
-            str(DBT),
-            *args,
-            "--project-dir",
-            str(PROJECT_ROOT / "dbt_project"),
-            "--profiles-dir",
-            str(PROJECT_ROOT / "dbt_project"),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": as_of.isoformat()}),
-        ],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "SALESPULSE_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    dbt_build(tmp, warehouse, {"as_of_date": as_of.isoformat()}, args)
 
 
 def build_demo(tmp: Path, seed: int, as_of: date, months: int) -> tuple[Path, dict]:
