@@ -118,7 +118,7 @@ def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
     now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
     fresh = []
     if pending & RULE_CHECK_KEYS:
-        fresh += [r for r in evaluate_rules(con, context.run_id) if _key(r) in pending]
+        fresh += list(evaluate_rules(con, context.run_id, only=pending & RULE_CHECK_KEYS))
     if pending & SUITE_CHECK_KEYS:
         fresh += [r for r in evaluate_suites(con) if _key(r) in pending]
     for result in fresh:
