@@ -169,8 +169,11 @@ def docs_commands(settings: Settings, host: str, port: int) -> tuple[list[str], 
 # a full build only while everything else in the warehouse was built with the same inputs: the
 # same vars (the as-of date above all), calendar settings and dbt code. A build that leaves the
 # warehouse consistent records them here; a build clears them first, so a failed one leaves none.
-def build_fingerprint(settings: Settings, as_of: date, manifest_path: Path = MANIFEST_PATH) -> str:
-    """What a warehouse build depends on besides the raw data: vars, calendar and dbt code."""
+def build_fingerprint(
+    settings: Settings, as_of: date, manifest_path: Path = MANIFEST_PATH, *, include_as_of: bool = True
+) -> str:
+    """What a warehouse build depends on besides the raw data: vars, calendar and dbt code.
+    Without the as-of date: what the incremental models' rows depend on besides raw."""
     try:
         manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -186,8 +189,11 @@ def build_fingerprint(settings: Settings, as_of: date, manifest_path: Path = MAN
     calendar = None
     if settings.calendar_file and settings.calendar_file.exists():
         calendar = hashlib.sha256(settings.calendar_file.read_bytes()).hexdigest()
+    variables = dbt_vars(settings, as_of)
+    if not include_as_of:
+        variables.pop("as_of_date", None)
     payload = {
-        "vars": dbt_vars(settings, as_of),
+        "vars": variables,
         "calendar": [
             calendar,
             settings.calendar_start.isoformat() if settings.calendar_start else None,
@@ -199,25 +205,52 @@ def build_fingerprint(settings: Settings, as_of: date, manifest_path: Path = MAN
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _state_path(settings: Settings) -> Path:
-    return settings.home / "dbt" / "consistent_build.json"
+def _state_path(settings: Settings, name: str = "consistent_build") -> Path:
+    return settings.home / "dbt" / f"{name}.json"
 
 
-def consistent_build(settings: Settings) -> dict | None:
-    """The last build that left the warehouse consistent: {fingerprint, as_of, run_id}, or None."""
+def _read_state(settings: Settings, name: str) -> dict | None:
     try:
-        return json.loads(_state_path(settings).read_text(encoding="utf-8"))
+        return json.loads(_state_path(settings, name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def record_consistent_build(settings: Settings, fingerprint: str, as_of: date, run_id: str) -> None:
-    path = _state_path(settings)
+def _write_state(settings: Settings, name: str, state: dict) -> None:
+    path = _state_path(settings, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fingerprint": fingerprint, "as_of": as_of.isoformat(), "run_id": run_id}))
+    tmp.write_text(json.dumps(state))
     os.replace(tmp, path)
+
+
+def consistent_build(settings: Settings) -> dict | None:
+    """The last build that left the warehouse consistent: {fingerprint, as_of, run_id}, or None."""
+    return _read_state(settings, "consistent_build")
+
+
+def record_consistent_build(settings: Settings, fingerprint: str, as_of: date, run_id: str) -> None:
+    state = {"fingerprint": fingerprint, "as_of": as_of.isoformat(), "run_id": run_id}
+    _write_state(settings, "consistent_build", state)
 
 
 def forget_consistent_build(settings: Settings) -> None:
     _state_path(settings).unlink(missing_ok=True)
+
+
+# The incremental models (macros/incremental.sql) add to what they hold only the rows of files
+# that changed. Rows built by other dbt code, vars or calendar would stay as they were, so when
+# those change the pipeline rebuilds them whole (--full-refresh) and records the new fingerprint
+# once every incremental model has been rebuilt with it.
+def incremental_fingerprint(settings: Settings) -> str | None:
+    """The fingerprint the incremental models were last rebuilt whole with, or None."""
+    return (_read_state(settings, "incremental_build") or {}).get("fingerprint")
+
+
+def record_incremental_fingerprint(settings: Settings, fingerprint: str | None) -> None:
+    """Record the fingerprint (after a build of every model) or forget it (None, before one
+    that rebuilds them whole: if it fails, the next build rebuilds them whole again)."""
+    if fingerprint is None:
+        _state_path(settings, "incremental_build").unlink(missing_ok=True)
+    else:
+        _write_state(settings, "incremental_build", {"fingerprint": fingerprint})

@@ -58,6 +58,19 @@ def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...] = 
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
+def write_work_calendar(con: duckdb.DuckDBPyConnection, contracts: dict, as_of: date) -> None:
+    """raw.work_calendar for the years of the loaded data (the pipeline's calendar asset)."""
+    from salespulse.calendar import WorkCalendar
+    from salespulse.ingest.schema import business_date_range
+
+    first, last = business_date_range(con, contracts)
+    days = WorkCalendar().days(date(first.year - 1, 1, 1), date(max(last.year, as_of.year) + 1, 12, 31))
+    con.execute(
+        "create or replace table raw.work_calendar (date_day date, is_workday boolean, day_kind varchar)"
+    )
+    con.executemany("insert into raw.work_calendar values (?, ?, ?)", days)
+
+
 def build_generated_org(
     tmp: Path,
     *,
@@ -73,12 +86,10 @@ def build_generated_org(
     `overrides`), write the work calendar the data needs and run dbt; returns the warehouse."""
     import pytest
 
-    from salespulse.calendar import WorkCalendar
     from salespulse.config import get_settings
     from salespulse.contracts import load_contracts
     from salespulse.generate import generate_org
     from salespulse.ingest.loader import Ingestor
-    from salespulse.ingest.schema import business_date_range
 
     home = tmp / "home"
     with pytest.MonkeyPatch.context() as patch:
@@ -99,15 +110,7 @@ def build_generated_org(
             }
             bad = [r for r in report.files if r.status not in ("loaded", "partially_loaded")]
             assert {r.file_name for r in bad} == planted, [(r.file_name, r.status, r.error) for r in bad]
-            first, last = business_date_range(con, contracts)
-            days = WorkCalendar().days(
-                date(first.year - 1, 1, 1), date(max(last.year, as_of.year) + 1, 12, 31)
-            )
-            con.execute(
-                "create or replace table raw.work_calendar "
-                "(date_day date, is_workday boolean, day_kind varchar)"
-            )
-            con.executemany("insert into raw.work_calendar values (?, ?, ?)", days)
+            write_work_calendar(con, contracts, as_of)
         get_settings.cache_clear()
     dbt_build(tmp, settings.warehouse_path, {"as_of_date": as_of.isoformat()}, dbt_args)
     return settings.warehouse_path

@@ -3,11 +3,28 @@
 -- one row, valid from its first snapshot until the next change (valid_to, null for the current
 -- state). A CRM exporting every open deal every day stores a copy of unchanged state per day;
 -- this keeps a row per change, which is what pipeline-as-of-a-date and stage conversion need.
+--
+-- Incremental: a run recomputes the whole history of the opportunities that appear in files
+-- registered since its last build (a new snapshot, a late or corrected export), and nothing else.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='opportunity_id',
+        on_schema_change='fail',
+        pre_hook="{{ clear_if_full_rebuild(['opportunities']) }}",
+        post_hook="{{ record_incremental_watermark() }}",
+    )
+}}
+
 with
 
 snapshots as (
 
     select * from {{ ref('stg_raw__opportunity_snapshots') }}
+    {% if is_incremental() -%}
+        where {{ changed_keys('opportunities', 'opportunity_id') }}
+    {%- endif %}
 
 ),
 

@@ -1,8 +1,24 @@
+-- Incremental like the intervals it reads: the opportunities in files registered since the last
+-- build get their whole history again; the others keep theirs.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='opportunity_id',
+        on_schema_change='fail',
+        pre_hook="{{ clear_if_full_rebuild(['opportunities']) }}",
+        post_hook="{{ record_incremental_watermark() }}",
+    )
+}}
+
 with
 
 intervals as (
 
     select * from {{ ref('int_opportunity_snapshots_collapsed_to_intervals') }}
+    {% if is_incremental() -%}
+        where {{ changed_keys('opportunities', 'opportunity_id') }}
+    {%- endif %}
 
 ),
 

@@ -21,7 +21,9 @@ from salespulse.dbt_project import (
     build_fingerprint,
     consistent_build,
     forget_consistent_build,
+    incremental_fingerprint,
     record_consistent_build,
+    record_incremental_fingerprint,
 )
 from salespulse.dbt_project import dbt_vars as settings_dbt_vars
 from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
@@ -78,6 +80,15 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         )
     # Until this build succeeds, no build can be assumed consistent (a failed one leaves a mix).
     forget_consistent_build(settings)
+    # Incremental models take only what changed in raw; other code or vars rebuild them whole.
+    code = build_fingerprint(settings, as_of, dbt_project.manifest_path, include_as_of=False)
+    refresh = incremental_fingerprint(settings) != code
+    if refresh:
+        context.log.info(
+            "rebuilding the incremental models whole: first build, or the dbt code, vars or "
+            "calendar changed since they were last built"
+        )
+        record_incremental_fingerprint(settings, None)
     # Unit tests check the SQL, not the data: `make test` runs them, production builds skip them.
     # dbt's own log file stays at INFO: at DEBUG it writes every query (~10 MB a build, seconds).
     args = [
@@ -88,6 +99,7 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         json.dumps(dbt_vars(as_of)),
         "--log-level-file",
         "info",
+        *(["--full-refresh"] if refresh else []),
     ]
     # One target folder under the data home, reused run after run: dbt can parse partially, and
     # the project folder does not fill up with a folder per run.
@@ -95,6 +107,8 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     yield from dbt.cli(args, context=context, target_path=target).stream()
     if consistent:
         record_consistent_build(settings, fingerprint, as_of, context.run_id)
+    if full and refresh:
+        record_incremental_fingerprint(settings, code)
 
 
 class PipelineDbtCliResource(DbtCliResource):

@@ -176,7 +176,10 @@ duplicates as (
         rep_id || '@' || strftime(period_start, '%Y-%m-%d') as entity_id,
         'submitted_at' as metric,
         '重复提交 ' || count(distinct submitted_at) || ' submissions: '
-        || string_agg(distinct strftime(submitted_at, '%Y-%m-%d %H:%M:%S'), ', ') as detail,
+        || string_agg(
+            distinct strftime(submitted_at, '%Y-%m-%d %H:%M:%S'), ', '
+            order by strftime(submitted_at, '%Y-%m-%d %H:%M:%S')
+        ) as detail,
         cast(count(distinct submitted_at) as double) as measured_value,
         1.0 as threshold_value,
         period_start as start_date,

@@ -1,0 +1,164 @@
+"""Incremental models equal a full rebuild (issue #13, item 2).
+
+An organisation's history is loaded and built; then a day's exports land together with a late
+correction (an earlier opportunity snapshot exported again with one deal changed), and the build
+runs incrementally: every table and view the warehouse holds must equal those of a full rebuild
+(`--full-refresh`) of the same raw data. Then an opportunities file is read again (reprocess),
+which the incremental models answer by rebuilding whole: equal again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from benchmarks.increment import split_last_day
+from salespulse.config import get_settings
+from salespulse.contracts import load_contracts
+from salespulse.generate import generate_org
+from salespulse.ingest.loader import Ingestor
+from salespulse.ingest.reprocess import reprocess_with
+from tests.dbt_support import ROOT, dbt_build, write_work_calendar
+
+AS_OF = date(2026, 3, 31)
+BUILD = ("build", "--exclude-resource-type", "unit_test")
+INCREMENTAL = {"int_opportunity_snapshots_collapsed_to_intervals", "fct_opportunity_history"}
+
+
+def _relations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            """
+            select schema_name, table_name from duckdb_tables()
+            where database_name = current_database() and schema_name not in ('raw', 'dbt_state')
+            union all
+            select schema_name, view_name from duckdb_views()
+            where database_name = current_database() and not internal
+                and schema_name not in ('raw', 'dbt_state', 'information_schema', 'pg_catalog')
+            order by all
+            """
+        ).fetchall()
+    ]
+
+
+def _differences(incremental: Path, tmp: Path, as_of: date) -> dict[str, tuple[int, int]]:
+    """Rebuild a copy of `incremental` whole and return the relations whose rows differ:
+    {relation: (rows only in the incremental build, rows only in the full rebuild)}."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    full = tmp / "full.duckdb"
+    shutil.copy(incremental, full)
+    dbt_build(tmp / "full-dbt", full, {"as_of_date": as_of.isoformat()}, ("run", "--full-refresh"))
+    con = duckdb.connect(str(incremental), read_only=True)
+    con.execute(f"attach '{full}' as full_rebuild (read_only)")
+    relations = _relations(con)
+    assert "marts.fct_opportunity_history" in relations and "marts.kpi_rep_daily" in relations
+    differing = {}
+    for relation in relations:
+        mine = f"select * from {relation}"
+        theirs = f"select * from full_rebuild.{relation}"
+        only_mine = con.execute(f"select count(*) from ({mine} except all {theirs})").fetchone()[0]
+        only_theirs = con.execute(f"select count(*) from ({theirs} except all {mine})").fetchone()[0]
+        if only_mine or only_theirs:
+            differing[relation] = (only_mine, only_theirs)
+    con.close()
+    return differing
+
+
+def _watermarks(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        query = "select model_name, through_file_id from dbt_state.incremental_watermarks"
+        return dict(con.execute(query).fetchall())
+
+
+def _correct_one_deal(snapshot: Path, target: Path) -> str:
+    """`snapshot` exported again as `target`, its first open deal with another amount."""
+    text = snapshot.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    amount, opportunity = header.index("amount"), header.index("opportunity_id")
+    row = rows[1]
+    row[amount] = str(round(float(row[amount] or 0) + 12345.67, 2))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    target.write_text(buffer.getvalue(), encoding="utf-8")
+    return row[opportunity]
+
+
+@pytest.fixture
+def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    generated = tmp_path / "generated"
+    generate_org(generated, seed=11, as_of=AS_OF, reps=6, months=3)
+    home = tmp_path / "home"
+    monkeypatch.setenv("SALESPULSE_HOME", str(home))
+    monkeypatch.setenv("SALESPULSE_AS_OF", AS_OF.isoformat())
+    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
+    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
+    get_settings.cache_clear()
+    settings = get_settings()
+    settings.ensure_dirs()
+    contracts = load_contracts(ROOT / "models")
+    increment = tmp_path / "increment"
+    split_last_day(generated / "landing", settings.landing_dir, increment, AS_OF, contracts)
+    yield settings, contracts, increment
+    get_settings.cache_clear()
+
+
+def _ingest(settings, contracts, as_of: date) -> None:
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        report = Ingestor(con, settings, contracts).run()
+        assert not [f for f in report.files if f.status == "quarantined" and "broken" not in f.file_name]
+        write_work_calendar(con, contracts, as_of)
+
+
+def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
+    settings, contracts, increment = org
+    warehouse = settings.warehouse_path
+    day_before = AS_OF - timedelta(days=1)
+    _ingest(settings, contracts, day_before)
+    dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": day_before.isoformat()}, BUILD)
+    first = _watermarks(warehouse)
+    assert set(first) == INCREMENTAL
+
+    # The day's exports, and a snapshot from weeks ago exported again with one deal changed.
+    shutil.copytree(increment, settings.landing_dir, dirs_exist_ok=True)
+    snapshots = sorted((settings.archive_dir / "opportunities").rglob("*.csv"))
+    corrected_id = _correct_one_deal(
+        snapshots[len(snapshots) // 2], settings.landing_dir / "opportunities" / "opportunities_corrected.csv"
+    )
+    _ingest(settings, contracts, AS_OF)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        changed = con.execute(
+            "select count(distinct opportunity_id) from raw.opportunities where _file_id > ?",
+            [first["fct_opportunity_history"]],
+        ).fetchone()[0]
+        total = con.execute("select count(distinct opportunity_id) from raw.opportunities").fetchone()[0]
+        before = con.execute(
+            "select count(*) from marts.fct_opportunity_history where opportunity_id = ?", [corrected_id]
+        ).fetchone()[0]
+    assert 0 < changed < total  # the increment names some deals, not all
+    dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, BUILD)
+    second = _watermarks(warehouse)
+    assert all(second[m] > first[m] for m in INCREMENTAL)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        after = con.execute(
+            "select count(*) from marts.fct_opportunity_history where opportunity_id = ?", [corrected_id]
+        ).fetchone()[0]
+    assert after > before  # the late correction opened intervals in the deal's past
+    assert _differences(warehouse, tmp_path / "check-1", AS_OF) == {}
+
+    # An opportunities file read again: the earlier read's rows leave raw, the models rebuild whole.
+    with duckdb.connect(str(warehouse)) as con:
+        file_id = con.execute(
+            "select min(file_id) from raw.ingested_files where kind = 'opportunities' and status = 'loaded'"
+        ).fetchone()[0]
+        report = reprocess_with(con, settings, contracts, [file_id])
+        assert [f.status for f in report.files] == ["loaded"]
+    dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, BUILD)
+    assert _differences(warehouse, tmp_path / "check-2", AS_OF) == {}
