@@ -5,12 +5,11 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.defs.briefs.assets import brief_assets
-from pipelines.defs.briefs.jobs import brief_jobs
 from pipelines.defs.ingest.assets import ingest_landing, work_calendar
 from pipelines.defs.ingest.schedules import ingest_schedule
 from pipelines.defs.ingest.sensors import landing_sensor
-from pipelines.defs.jobs import pipeline_job, reprocess_job
-from pipelines.defs.operations.schedules import run_jobs, run_schedules
+from pipelines.defs.jobs import all_jobs
+from pipelines.defs.operations.schedules import run_schedules
 from pipelines.defs.operations.sensors import alert_on_failed_error_checks, alert_on_run_failure, watch_runs
 from pipelines.defs.quality.assets import dq_check_digest
 from pipelines.defs.quality.checks import dq_mart_expectations, dq_rule_checks
@@ -23,7 +22,7 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
     assets=[ingest_landing, work_calendar, dbt_warehouse, dq_check_digest, analytics_duckdb, *brief_assets],
     asset_checks=[dq_rule_checks, dq_mart_expectations],
-    jobs=[pipeline_job, reprocess_job, *run_jobs, *brief_jobs],
+    jobs=all_jobs,
     sensors=[landing_sensor, alert_on_run_failure, alert_on_failed_error_checks, watch_runs],
     schedules=[ingest_schedule, *run_schedules],
     resources={"warehouse": warehouse_resource(), "dbt": dbt_resource()},

@@ -3,9 +3,10 @@
 An alert is sent once per finding: outbox/alerts-ledger.jsonl remembers the fingerprint of every
 finding alerted, and a finding still failing in later runs is not alerted again.
 
-Delivered by e-mail (the SMTP settings of the briefs, to SALESPULSE_ALERT_EMAILS) and/or as a
-JSON POST to SALESPULSE_ALERT_WEBHOOK_URL (Slack/DingTalk/WeCom-style incoming webhooks, or any
-HTTP endpoint). Every alert is also appended to outbox/alerts.jsonl, so none is only a log line.
+Delivered by e-mail (salespulse.mail, with the SMTP settings of the briefs, to
+SALESPULSE_ALERT_EMAILS) and/or as a JSON POST to SALESPULSE_ALERT_WEBHOOK_URL
+(Slack/DingTalk/WeCom-style incoming webhooks, or any HTTP endpoint). Every alert is also
+appended to outbox/alerts.jsonl, so none is only a log line.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from salespulse.briefs.deliver import SmtpConfig, send_with_retries
+from salespulse.mail import SmtpConfig, append_ledger, read_ledger, send_with_retries
 
 
 @dataclass
@@ -54,32 +55,21 @@ class AlertSettings:
         )
 
 
-LEDGER_NAME = "alerts-ledger.jsonl"
+LEDGER_NAME = "alerts-ledger.jsonl"  # fingerprints of the findings alerted
+ALERTS_NAME = "alerts.jsonl"  # every alert and what became of it
 
 
 def alerted_before(outbox: Path) -> set[str]:
     """Fingerprints of every finding an alert already went out for."""
-    ledger = outbox / LEDGER_NAME
-    if not ledger.exists():
-        return set()
-    seen = set()
-    for line in ledger.read_text(encoding="utf-8").splitlines():
-        try:
-            seen.add(json.loads(line)["fingerprint"])
-        except (ValueError, KeyError):
-            continue
-    return seen
+    return {record["fingerprint"] for record in read_ledger(outbox / LEDGER_NAME) if "fingerprint" in record}
 
 
 def record_alerted(outbox: Path, fingerprints: list[str], run_id: str | None) -> None:
-    outbox.mkdir(parents=True, exist_ok=True)
     at = datetime.now(UTC).isoformat()
-    with (outbox / LEDGER_NAME).open("a", encoding="utf-8") as handle:
-        for fingerprint in fingerprints:
-            handle.write(
-                json.dumps({"fingerprint": fingerprint, "run_id": run_id, "at": at}, ensure_ascii=False)
-                + "\n"
-            )
+    append_ledger(
+        outbox / LEDGER_NAME,
+        [{"fingerprint": fingerprint, "run_id": run_id, "at": at} for fingerprint in fingerprints],
+    )
 
 
 def post_webhook(url: str, alert: Alert, timeout: float = 10.0) -> None:
@@ -120,8 +110,6 @@ def send_alert(alert: Alert, outbox: Path, settings: AlertSettings | None = None
             message.set_content(alert.text())
             _, error = send_with_retries(smtp, message, recipient)
             outcome[f"email:{recipient}"] = "sent" if error is None else f"failed: {error}"
-    outbox.mkdir(parents=True, exist_ok=True)
     record = {"at": datetime.now(UTC).isoformat(), **asdict(alert), "delivery": outcome}
-    with (outbox / "alerts.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    append_ledger(outbox / ALERTS_NAME, [record])
     return outcome

@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 
 from salespulse.briefs import data as D
-from salespulse.briefs.deliver import SmtpConfig, resend_failed
+from salespulse.briefs.deliver import resend_failed
 from salespulse.briefs.i18n import Locale
 from salespulse.briefs.kinds import KINDS
 from salespulse.briefs.publish import publish_period
 from salespulse.briefs.render import BriefSettings, render, safe_cell
+from salespulse.mail import SmtpConfig
 from tests.dbt_support import dbt_build
 
 ROOT = Path(__file__).resolve().parent.parent

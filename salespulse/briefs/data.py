@@ -22,7 +22,6 @@ import duckdb
 
 SQL_DIR = Path(__file__).with_name("sql")
 GRAINS = {"day": "daily", "week": "weekly", "month": "monthly"}
-SCOPES = ("team", "region", "company")
 COMPANY_ID = "COMPANY"
 Row = dict[str, Any]
 

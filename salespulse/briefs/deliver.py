@@ -2,24 +2,19 @@
 SALESPULSE_SMTP_HOST is set. A send that keeps failing is retried with backoff, logged, and its
 .eml copied to outbox/failed/ (`resend_failed` tries those again): a brief is never lost.
 
-Settings (environment): SALESPULSE_SMTP_HOST, _PORT (587 with STARTTLS, else 25), _USER,
-_PASSWORD, _FROM, _STARTTLS (true/false), _SSL (implicit TLS, port 465), _RETRIES (3),
-_BACKOFF_SECONDS (2, doubled each retry), _TIMEOUT_SECONDS (30).
+The SMTP settings, sending and the ledger format are salespulse.mail's (shared with the alerts);
+every delivery is one line of outbox/delivery-log.jsonl.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import mimetypes
-import os
 import re
 import shutil
-import smtplib
-import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -28,50 +23,10 @@ from email.parser import BytesParser
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 
-_TRUE = {"1", "true", "yes", "on"}
+from salespulse.mail import SmtpConfig, append_ledger, read_ledger, send_with_retries
+
 _DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 LOG_NAME = "delivery-log.jsonl"
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int = 25
-    user: str | None = None
-    password: str | None = None
-    sender: str = "salespulse@localhost"
-    starttls: bool = False
-    use_ssl: bool = False
-    retries: int = 3
-    backoff_seconds: float = 2.0
-    timeout_seconds: float = 30.0
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpConfig | None:
-        """The SMTP settings, or None when SALESPULSE_SMTP_HOST is not set (outbox only)."""
-        env = os.environ if environ is None else environ
-
-        def get(name: str, default: str = "") -> str:
-            return (env.get(f"SALESPULSE_SMTP_{name}") or default).strip()
-
-        host = get("HOST")
-        if not host:
-            return None
-        starttls = get("STARTTLS", "false").lower() in _TRUE
-        use_ssl = get("SSL", "false").lower() in _TRUE
-        default_port = "465" if use_ssl else "587" if starttls else "25"
-        return cls(
-            host=host,
-            port=int(get("PORT", default_port)),
-            user=get("USER") or None,
-            password=get("PASSWORD") or None,
-            sender=get("FROM", "salespulse@localhost"),
-            starttls=starttls,
-            use_ssl=use_ssl,
-            retries=int(get("RETRIES", "3")),
-            backoff_seconds=float(get("BACKOFF_SECONDS", "2")),
-            timeout_seconds=float(get("TIMEOUT_SECONDS", "30")),
-        )
 
 
 @dataclass(frozen=True)
@@ -138,64 +93,21 @@ def build_message(
     return msg
 
 
-def _send_once(config: SmtpConfig, msg: EmailMessage, recipient: str) -> None:
-    if config.use_ssl:
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
-            config.host, config.port, timeout=config.timeout_seconds, context=ssl.create_default_context()
-        )
-    else:
-        client = smtplib.SMTP(config.host, config.port, timeout=config.timeout_seconds)
-    with client:
-        if config.starttls:
-            client.starttls(context=ssl.create_default_context())
-        if config.user:
-            client.login(config.user, config.password or "")
-        client.send_message(msg, from_addr=config.sender, to_addrs=[recipient])
-
-
-def send_with_retries(
-    config: SmtpConfig, msg: EmailMessage, recipient: str, sleep: Callable[[float], None] = time.sleep
-) -> tuple[int, str | None]:
-    """(attempts, last error or None). Refused recipients are permanent and not retried."""
-    attempts = 0
-    error: str | None = None
-    for attempt in range(1, max(config.retries, 0) + 2):
-        attempts = attempt
-        try:
-            _send_once(config, msg, recipient)
-            return attempts, None
-        except smtplib.SMTPRecipientsRefused as exc:
-            return attempts, f"recipient refused: {exc.recipients}"
-        except (smtplib.SMTPException, OSError) as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            if attempt <= config.retries:
-                sleep(config.backoff_seconds * 2 ** (attempt - 1))
-    return attempts, error
-
-
 def _safe_name(text: str) -> str:
     return re.sub(r"[^\w.@+-]+", "_", text)
 
 
 def _log(outbox: Path, delivery: Delivery) -> None:
-    with (outbox / LOG_NAME).open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(asdict(delivery), ensure_ascii=False) + "\n")
+    append_ledger(outbox / LOG_NAME, [asdict(delivery)])
 
 
 def already_sent(outbox: Path, brief_id: str) -> set[str]:
     """Recipients the delivery log says already received this brief."""
-    log = outbox / LOG_NAME
-    if not log.exists():
-        return set()
-    sent = set()
-    for line in log.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("brief") == brief_id and record.get("status") == "sent":
-            sent.add(record.get("recipient"))
-    return sent
+    return {
+        record.get("recipient")
+        for record in read_ledger(outbox / LOG_NAME)
+        if record.get("brief") == brief_id and record.get("status") == "sent"
+    }
 
 
 def deliver_brief(

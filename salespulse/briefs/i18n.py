@@ -510,7 +510,3 @@ class Locale:
         if not value:
             return DASH
         return _LABELS[value][self.code] if value in _LABELS else value
-
-
-def get_locale(code: str) -> Locale:
-    return Locale(code)

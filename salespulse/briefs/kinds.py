@@ -1,6 +1,6 @@
 """The brief kinds, each declared once: its grain, who gets one (scopes), the data loader, the
 sections in order, what "needs attention" ranks, the recipients rule, the schedule and the marts
-it reads. The Dagster assets, jobs and schedules (pipelines/defs/briefs, operations) and the
+it reads. The Dagster assets, jobs and schedules (pipelines/defs/briefs, jobs.py, operations) and the
 publisher (publish.py) are built from this table; the one template lays out any section list.
 
 Adding a brief kind: an entry here, its loader in data.py (or an existing one), any new section

@@ -24,10 +24,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from salespulse.briefs import data as D
-from salespulse.briefs.deliver import Delivery, Recipient, SmtpConfig, deliver_brief
+from salespulse.briefs.deliver import Delivery, Recipient, deliver_brief
 from salespulse.briefs.i18n import Locale
 from salespulse.briefs.kinds import KINDS, BriefKind
 from salespulse.briefs.render import REPORTS_DIR, Brief, BriefSettings, render
+from salespulse.mail import SmtpConfig
 
 EXTENSIONS = ("html", "pdf", "xlsx")
 PACKAGE_DIR = Path(__file__).resolve().parent

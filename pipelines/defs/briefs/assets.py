@@ -15,16 +15,16 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.as_of import run_as_of
+from pipelines.defs.jobs import BRIEFS_GROUP, brief_key
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.warehouse.assets import dbt_warehouse
-from salespulse.briefs.deliver import SmtpConfig
 from salespulse.briefs.kinds import DAILY, KINDS, MONTHLY, WEEKLY, BriefKind
 from salespulse.briefs.publish import PeriodResult, markdown_preview, publish_period
 from salespulse.briefs.render import BriefSettings
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
+from salespulse.mail import SmtpConfig
 
-GROUP = "briefs"
 DEFAULT_START = "2025-01-01"
 # Non-working days are listed up to the end of the year after next (later years: Monday–Friday).
 _EXCLUSION_YEARS = 2
@@ -64,13 +64,6 @@ PARTITIONS = {kind.name: _partitions(kind.grain) for kind in KINDS.values()}
 daily_partitions = PARTITIONS[DAILY.name]
 weekly_partitions = PARTITIONS[WEEKLY.name]
 monthly_partitions = PARTITIONS[MONTHLY.name]
-
-
-def brief_key(kind: BriefKind) -> dg.AssetKey:
-    return dg.AssetKey([GROUP, kind.asset])
-
-
-DAILY_KEY, WEEKLY_KEY, MONTHLY_KEY = (brief_key(k) for k in (DAILY, WEEKLY, MONTHLY))
 
 
 def _mart_deps(*models: str) -> list[dg.AssetKey]:
@@ -203,7 +196,7 @@ def build_brief_asset(kind: BriefKind) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=key,
-        group_name=GROUP,
+        group_name=BRIEFS_GROUP,
         partitions_def=PARTITIONS[kind.name],
         deps=_mart_deps(*kind.marts),
         check_specs=_check(key),

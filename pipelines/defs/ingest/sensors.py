@@ -23,15 +23,16 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.as_of import AS_OF_TAG
-from pipelines.defs.briefs.assets import DAILY_KEY
 from pipelines.defs.ingest.assets import CALENDAR_KEY, KINDS, LANDING_KINDS_TAG, ingest_landing, raw_key
-from pipelines.defs.operations.schedules import PIPELINE, daily_run
+from pipelines.defs.jobs import brief_key, daily_run, run_selection
+from salespulse.briefs.kinds import DAILY
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 from salespulse.dbt_project import build_fingerprint, consistent_build
 from salespulse.ingest.landing import scan_landing
 
-DIGEST_OP = "briefs__daily_exception_digest"
+# The daily brief's op, whose run config turns its mail off: "briefs__daily_exception_digest".
+DIGEST_OP = brief_key(DAILY).to_python_identifier()
 ACTIVE_RUN_STATUSES = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -101,7 +102,7 @@ def partial_selection(
     if active:
         return None
     graph = repository.asset_graph
-    in_job = (PIPELINE | dg.AssetSelection.assets(DAILY_KEY)).resolve(graph)
+    in_job = run_selection(DAILY).resolve(graph)
     selection = dg.AssetSelection.assets(*(raw_key(kind) for kind in sorted(kinds))).downstream() | (
         dg.AssetSelection.assets(*ingest_landing.keys, CALENDAR_KEY)
     )

@@ -1,5 +1,6 @@
-"""The day, run by schedules in the business timezone and the working-day calendar: one run job
-and one schedule per brief kind, built from its declaration (salespulse.briefs.kinds).
+"""The day, run by schedules in the business timezone and the working-day calendar: one schedule
+per brief kind, built from its declaration (salespulse.briefs.kinds), each starting the kind's
+run job (pipelines/defs/jobs.py).
 
 - daily_after_deadline: working days, daily deadline + 30 min: ingest → dbt → checks →
   analytics.duckdb → the day's exception digest. Nothing on a holiday; a 调休 Saturday runs.
@@ -15,25 +16,12 @@ from datetime import date, datetime, time, timedelta
 import dagster as dg
 
 from pipelines.defs.as_of import AS_OF_TAG
-from pipelines.defs.briefs.assets import brief_key
+from pipelines.defs.jobs import RUN_JOBS
 from salespulse.briefs.kinds import KINDS, BriefKind
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 
-PIPELINE = dg.AssetSelection.all() - dg.AssetSelection.groups("briefs")
 GRACE = timedelta(minutes=30)
-
-
-def _run_job(kind: BriefKind):
-    return dg.define_asset_job(
-        f"{kind.name}_run",
-        selection=PIPELINE | dg.AssetSelection.assets(brief_key(kind)),
-        description=f"The pipeline, then the {kind.asset.replace('_', ' ')} of the partition's period.",
-    )
-
-
-RUN_JOBS = {name: _run_job(kind) for name, kind in KINDS.items()}
-daily_run, weekly_run, monthly_run = RUN_JOBS["daily"], RUN_JOBS["weekly"], RUN_JOBS["monthly"]
 
 
 def _cron(at: time, days: str = "*", weekdays: str = "*") -> str:
@@ -125,5 +113,4 @@ daily_after_deadline = RUN_SCHEDULES["daily"]
 weekly_after_deadline = RUN_SCHEDULES["weekly"]
 monthly_first_workday = RUN_SCHEDULES["monthly"]
 
-run_jobs = list(RUN_JOBS.values())
 run_schedules = list(RUN_SCHEDULES.values())
