@@ -15,6 +15,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from salespulse.contracts import Contract, normalize_header
 from salespulse.ingest.read import decode
 
@@ -78,3 +80,34 @@ def _write(path: Path, rows: list[list[str]], encoding: str) -> None:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+def differences(incremental: Path, rebuilt: Path) -> dict[str, tuple[int, int]]:
+    """Every table and view of the warehouse `incremental` against the same relation in
+    `rebuilt` (the same raw data built whole): {relation: (rows only in incremental, rows only
+    in rebuilt)} for those that differ, as multisets; a relation missing from one side is
+    reported as (-1, -1). Empty when the incremental builds left exactly what a rebuild does."""
+    listing = """
+        select schema_name || '.' || table_name from duckdb_tables()
+        where database_name = ? and schema_name not in ('raw', 'dbt_state')
+        union all
+        select schema_name || '.' || view_name from duckdb_views()
+        where database_name = ? and not internal
+            and schema_name not in ('raw', 'dbt_state', 'information_schema', 'pg_catalog')
+    """
+    con = duckdb.connect(str(incremental), read_only=True)
+    try:
+        database = con.execute("select current_database()").fetchone()[0]
+        con.execute(f"attach '{rebuilt}' as rebuilt (read_only)")
+        mine = {r[0] for r in con.execute(listing, [database, database]).fetchall()}
+        theirs = {r[0] for r in con.execute(listing, ["rebuilt", "rebuilt"]).fetchall()}
+        found = {relation: (-1, -1) for relation in mine ^ theirs}
+        for relation in sorted(mine & theirs):
+            a, b = f"select * from {database}.{relation}", f"select * from rebuilt.{relation}"
+            only_mine = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
+            only_theirs = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
+            if only_mine or only_theirs:
+                found[relation] = (only_mine, only_theirs)
+        return found
+    finally:
+        con.close()

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from benchmarks.increment import split_last_day
+from benchmarks.increment import differences, split_last_day
 from salespulse.config import PROJECT_ROOT
 from salespulse.contracts import load_contracts
 from salespulse.instance import CODE_LOCATION, QUIET_CONFIG, dagster_executable
@@ -177,6 +177,8 @@ def floor_seconds(home: Path, as_of: date) -> dict:
             BIN / "dbt",
             "compile",
             "--quiet",
+            # The incremental models' SQL as a first build runs it (every row), not an increment.
+            "--full-refresh",
             "--project-dir",
             "dbt_project",
             "--profiles-dir",
@@ -247,6 +249,43 @@ def essential_floor(home: Path, as_of: date) -> dict:
     }
 
 
+def rebuild_differences(home: Path, as_of: date) -> dict[str, list[int]]:
+    """The daily (incremental) run's warehouse against the same raw data built whole: a copy
+    rebuilt with `dbt run --full-refresh`, every relation compared (benchmarks.increment)."""
+    work = home / "rebuilt"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    shutil.copy2(home / "warehouse.duckdb", work / "warehouse.duckdb")
+    from pipelines.defs.warehouse.assets import dbt_vars
+
+    os.environ["SALESPULSE_AS_OF"] = as_of.isoformat()
+    subprocess.run(
+        [
+            BIN / "dbt",
+            "run",
+            "--quiet",
+            "--full-refresh",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--vars",
+            json.dumps(dbt_vars()),
+        ],
+        env={**os.environ, "SALESPULSE_WAREHOUSE": str(work / "warehouse.duckdb")},
+        cwd=PROJECT_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    found = differences(home / "warehouse.duckdb", work / "warehouse.duckdb")
+    shutil.rmtree(work, ignore_errors=True)
+    return {relation: list(counts) for relation, counts in found.items()}
+
+
 def bench_size(size: str, as_of: date) -> dict:
     org = prepare_org(size, as_of)
     home = BENCH / "work" / size
@@ -270,6 +309,10 @@ def bench_size(size: str, as_of: date) -> dict:
     daily_rows = con.execute("select sum(rows_loaded) from raw.ingested_files").fetchone()[0] - full_rows
     daily_briefs = len([p for p in (home / "briefs").rglob("*.pdf")]) - full_briefs
     con.close()
+    # The daily run built incrementally: its warehouse must equal a full rebuild's.
+    daily_vs_rebuild = rebuild_differences(home, as_of)
+    if daily_vs_rebuild:
+        raise SystemExit(f"{size}: the daily run's warehouse differs from a full rebuild: {daily_vs_rebuild}")
     reps, months = SIZES[size]
     result = {
         "size": size,
@@ -285,6 +328,7 @@ def bench_size(size: str, as_of: date) -> dict:
         "transform_over_floor": round(full["stages"].get("dbt_build", 0) / max(floor["seconds"], 1e-9), 1),
         "daily": daily,
         "daily_rows": int(daily_rows),
+        "daily_equals_full_rebuild": not daily_vs_rebuild,
         "monthly_packs": full_briefs,
         "daily_digests": daily_briefs,
         "seconds_per_monthly_pack": round(full["stages"].get("briefs", 0) / max(full_briefs, 1), 2),

@@ -254,3 +254,15 @@ def record_incremental_fingerprint(settings: Settings, fingerprint: str | None) 
         _state_path(settings, "incremental_build").unlink(missing_ok=True)
     else:
         _write_state(settings, "incremental_build", {"fingerprint": fingerprint})
+
+
+# Tests that scale: a job in SALESPULSE_LIGHT_TEST_JOBS tests only the rows of files registered
+# after the newest file the last build of every model had tested (macros/tests_since.sql).
+def tested_through(settings: Settings) -> int | None:
+    """The newest file_id whose rows every data test has checked, or None."""
+    return (_read_state(settings, "tested_through") or {}).get("file_id")
+
+
+def record_tested_through(settings: Settings, file_id: int | None) -> None:
+    if file_id is not None:
+        _write_state(settings, "tested_through", {"file_id": file_id})

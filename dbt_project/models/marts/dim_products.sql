@@ -6,9 +6,11 @@ orders as (
 
 ),
 
+-- The intervals hold every state a snapshot showed: the same product lines, and a line's first
+-- snapshot is the start of its first interval (a tenth of the rows to read).
 opportunities as (
 
-    select * from {{ ref('stg_raw__opportunity_snapshots') }}
+    select * from {{ ref('fct_opportunity_history') }}
 
 ),
 
@@ -28,7 +30,7 @@ product_lines as (
         product_line,
         false as has_orders,
         true as has_opportunities,
-        snapshot_date as seen_date
+        valid_from as seen_date
 
     from opportunities
 

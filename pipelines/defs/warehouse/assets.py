@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
@@ -24,6 +25,8 @@ from salespulse.dbt_project import (
     incremental_fingerprint,
     record_consistent_build,
     record_incremental_fingerprint,
+    record_tested_through,
+    tested_through,
 )
 from salespulse.dbt_project import dbt_vars as settings_dbt_vars
 from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
@@ -89,6 +92,17 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
             "calendar changed since they were last built"
         )
         record_incremental_fingerprint(settings, None)
+    # What this build will have tested, and whether its tests may skip rows tested before.
+    with warehouse.connect() as con:
+        try:
+            newest = con.execute("select max(file_id) from raw.ingested_files").fetchone()[0]
+        except duckdb.CatalogException:  # nothing ever landed
+            newest = None
+    variables = dbt_vars(as_of)
+    tested = tested_through(settings)
+    if context.job_name in settings.light_test_jobs and tested is not None and not refresh:
+        variables["tested_after_file_id"] = tested
+        context.log.info(f"data tests check the rows of files after file {tested} (the others were tested)")
     # Unit tests check the SQL, not the data: `make test` runs them, production builds skip them.
     # dbt's own log file stays at INFO: at DEBUG it writes every query (~10 MB a build, seconds).
     args = [
@@ -96,7 +110,7 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         "--exclude-resource-type",
         "unit_test",
         "--vars",
-        json.dumps(dbt_vars(as_of)),
+        json.dumps(variables),
         "--log-level-file",
         "info",
         *(["--full-refresh"] if refresh else []),
@@ -109,6 +123,8 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
         record_consistent_build(settings, fingerprint, as_of, context.run_id)
     if full and refresh:
         record_incremental_fingerprint(settings, code)
+    if full:
+        record_tested_through(settings, newest)
 
 
 class PipelineDbtCliResource(DbtCliResource):

@@ -1,0 +1,33 @@
+{#-
+    Tests that scale (issue #13): the daily run tests the rows it loaded, not three years again.
+
+    dbt wraps the model of every generic test with get_where_subquery (the `where` config). With
+    the var `tested_after_file_id` set (the daily run passes the newest file its previous
+    successful build had tested), a model that carries raw lineage (`_file_id`) is tested on
+    the rows of the files registered since. Without the var - `make test`, the weekly and
+    monthly runs, `salespulse dbt test`, a full build - every row is tested. Singular tests
+    (the row-flow audit, the reconciliations) always read everything.
+-#}
+{% macro default__get_where_subquery(relation) -%}
+    {%- set filters = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do filters.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- set after = var('tested_after_file_id', none) -%}
+    {%- if after is not none and after != '' and execute -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name')
+            | map('lower') | list -%}
+        {%- if '_file_id' in columns -%}
+            {%- do filters.append('_file_id > ' ~ (after | int)) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if filters -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ filters | join(' and ') }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}
