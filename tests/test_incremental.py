@@ -24,7 +24,7 @@ from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.reprocess import reprocess_with
-from tests.dbt_support import ROOT, dbt_build, write_work_calendar
+from tests.dbt_support import ROOT, dbt_build, run_dbt, write_work_calendar
 
 AS_OF = date(2026, 3, 31)
 BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -134,3 +134,24 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
         assert [f.status for f in report.files] == ["loaded"]
     dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, BUILD)
     assert _differences(warehouse, tmp_path / "check-2", AS_OF) == {}
+
+    # Tests that scale: with tested_after_file_id, tests read only rows of later files.
+    with duckdb.connect(str(warehouse)) as con:
+        newest = con.execute("select max(file_id) from raw.ingested_files").fetchone()[0]
+        old_file = con.execute("select min(_file_id) from raw.opportunities").fetchone()[0]
+        con.execute(
+            "insert into raw.opportunities by name select * replace ("
+            "'no_such_stage' as stage, ? as _file_id, 'OPP-PLANTED' as opportunity_id"
+            ") from raw.opportunities limit 1",
+            [old_file],
+        )
+    select = ("test", "--select", "stg_raw__opportunity_snapshots")
+    light = {"as_of_date": AS_OF.isoformat(), "tested_after_file_id": newest}
+    assert run_dbt(tmp_path / "dbt", warehouse, light, select).returncode == 0  # the old row is not read
+    full = run_dbt(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, select)
+    assert full.returncode == 1 and "accepted_values_stg_raw__opportunity_snapshots_stage" in full.stdout
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw.opportunities set _file_id = ? where opportunity_id = 'OPP-PLANTED'", [newest + 1]
+        )
+    assert run_dbt(tmp_path / "dbt", warehouse, light, select).returncode == 1  # a new row is read
