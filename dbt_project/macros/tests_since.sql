@@ -3,8 +3,8 @@
 
     dbt wraps the model of every generic test with get_where_subquery (the `where` config). With
     the var `tested_after_file_id` set (the daily run passes the newest file its previous
-    successful build had tested), a model that carries raw lineage (`_file_id`) is tested on
-    the rows of the files registered since. Without the var - `make test`, the weekly and
+    successful build had tested), a model that carries raw lineage (a documented `_file_id`
+    column) is tested on the rows of the files registered since. Without the var - `make test`, the weekly and
     monthly runs, `salespulse dbt test`, a full build - every row is tested. Singular tests
     (the row-flow audit, the reconciliations) always read everything.
 -#}
@@ -16,9 +16,15 @@
     {%- endif -%}
     {%- set after = var('tested_after_file_id', none) -%}
     {%- if after is not none and after != '' and execute -%}
-        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name')
-            | map('lower') | list -%}
-        {%- if '_file_id' in columns -%}
+        {#- The model's documented columns say whether it carries lineage (no query per test). -#}
+        {%- set lineage = [] -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and node.alias == relation.identifier
+                and node.schema == relation.schema and '_file_id' in node.columns -%}
+                {%- do lineage.append(node.unique_id) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if lineage -%}
             {%- do filters.append('_file_id > ' ~ (after | int)) -%}
         {%- endif -%}
     {%- endif -%}
