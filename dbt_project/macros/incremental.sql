@@ -32,10 +32,10 @@
 
 {#- The file ids whose rows changed since this model's watermark. -#}
 {% macro changed_file_ids() -%}
-    select registry.file_id from {{ source('raw', 'ingested_files') }} as registry
+    select registry.file_id from {{ ref('stg_raw__ingested_files') }} as registry
     where registry.file_id > coalesce({{ incremental_watermark() }}, -1)
     union
-    select registry.superseded_by from {{ source('raw', 'ingested_files') }} as registry
+    select registry.superseded_by_file_id from {{ ref('stg_raw__ingested_files') }} as registry
     where
         registry.status = 'superseded'
         and registry.file_id > coalesce({{ incremental_watermark() }}, -1)
@@ -47,7 +47,7 @@
     (
         {{ incremental_watermark() }} is null
         or exists (
-            select 1 from {{ source('raw', 'ingested_files') }} as registry
+            select 1 from {{ ref('stg_raw__ingested_files') }} as registry
             where
                 registry.status = 'superseded'
                 and registry.file_id > {{ incremental_watermark() }}
@@ -72,17 +72,18 @@
     insert or replace into dbt_state.incremental_watermarks
     select
         '{{ this.identifier }}',
-        coalesce((select max(registry.file_id) from {{ source('raw', 'ingested_files') }} as registry), -1),
+        coalesce((select max(registry.file_id) from {{ ref('stg_raw__ingested_files') }} as registry), -1),
         current_timestamp
 {%- endmacro %}
 
 
 {#- Where-clause of an incremental model: the `key`s that appear in rows of `kind` changed since
-    its last build (every key when it must be rebuilt whole). -#}
-{% macro changed_keys(kind, key) -%}
+    its last build (every key when it must be rebuilt whole). `lineage` is the staging model with
+    every raw row's key and _file_id. -#}
+{% macro changed_keys(kind, key, lineage) -%}
     {{ needs_full_rebuild([kind]) }}
     or {{ key }} in (
-        select changed.{{ key }} from {{ source('raw', kind) }} as changed
+        select changed.{{ key }} from {{ ref(lineage) }} as changed
         where changed._file_id in ({{ changed_file_ids() }})
     )
 {%- endmacro %}

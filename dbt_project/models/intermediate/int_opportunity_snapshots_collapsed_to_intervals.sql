@@ -6,6 +6,7 @@
 --
 -- Incremental: a run recomputes the whole history of the opportunities that appear in files
 -- registered since its last build (a new snapshot, a late or corrected export), and nothing else.
+-- depends_on: {{ ref('stg_raw__ingested_files') }}, {{ ref('stg_raw__opportunity_lineage') }}
 {{
     config(
         materialized='incremental',
@@ -23,7 +24,7 @@ snapshots as (
 
     select * from {{ ref('stg_raw__opportunity_snapshots') }}
     {% if is_incremental() -%}
-        where {{ changed_keys('opportunities', 'opportunity_id') }}
+        where {{ changed_keys('opportunities', 'opportunity_id', 'stg_raw__opportunity_lineage') }}
     {%- endif %}
 
 ),

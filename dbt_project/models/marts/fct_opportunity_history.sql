@@ -1,5 +1,6 @@
 -- Incremental like the intervals it reads: the opportunities in files registered since the last
 -- build get their whole history again; the others keep theirs.
+-- depends_on: {{ ref('stg_raw__ingested_files') }}, {{ ref('stg_raw__opportunity_lineage') }}
 {{
     config(
         materialized='incremental',
@@ -17,7 +18,7 @@ intervals as (
 
     select * from {{ ref('int_opportunity_snapshots_collapsed_to_intervals') }}
     {% if is_incremental() -%}
-        where {{ changed_keys('opportunities', 'opportunity_id') }}
+        where {{ changed_keys('opportunities', 'opportunity_id', 'stg_raw__opportunity_lineage') }}
     {%- endif %}
 
 ),

@@ -1,19 +1,13 @@
 -- 报告提交情况 One row per expected report: on time, late or missing as of the end of the as-of
--- date. The first submission decides: a report submitted after its deadline is late
--- (迟交), one not there by the end of the as-of date is missing (缺交); a report rejected at
--- ingest for an impossible value counts as submitted (the value is a finding in dq_anomalies).
--- The rep's and the team's names are in the row (the team's as named on the period's first day).
+-- date (judged in int_reports_judged_against_deadlines: the first submission decides, a report
+-- submitted after its deadline is late (迟交), one not there by the end of the as-of date is
+-- missing (缺交)). The rep's and the team's names are in the row (the team's as named on the
+-- period's first day).
 with
 
-expected as (
+judged as (
 
-    select * from {{ ref('int_reports_expected_of_active_reps') }}
-
-),
-
-submissions as (
-
-    select * from {{ ref('int_report_submissions_unioned') }}
+    select * from {{ ref('int_reports_judged_against_deadlines') }}
 
 ),
 
@@ -30,89 +24,34 @@ team_names as (
 
 ),
 
--- Submissions after the as-of date are not there yet, as of that date.
-submitted as (
-
-    select
-        report_type,
-        rep_id,
-        period_start,
-        cast(count(distinct submitted_at) as bigint) as submission_count,
-        bool_and(is_rejected) as is_rejected,
-        min(submitted_at) as submitted_at,
-        max(submitted_at) as last_submitted_at
-
-    from submissions
-    where submitted_at < {{ as_of_date() }} + interval 1 day
-    group by report_type, rep_id, period_start
-
-),
-
-joined as (
-
-    select
-        expected.report_type,
-        expected.rep_id,
-        expected.team_id,
-        reps.rep_name,
-        team_names.team_name,
-        coalesce(submitted.submission_count, 0) as submission_count,
-        coalesce(submitted.is_rejected, false) as is_rejected,
-        expected.period_start,
-        expected.period_end,
-        expected.due_at,
-        submitted.submitted_at,
-        submitted.last_submitted_at
-
-    from expected
-    left join submitted
-        on
-            expected.report_type = submitted.report_type
-            and expected.rep_id = submitted.rep_id
-            and expected.period_start = submitted.period_start
-    left join reps
-        on expected.rep_id = reps.rep_id
-    left join team_names
-        on
-            expected.team_id = team_names.team_id
-            and expected.period_start >= team_names.span_from
-            and expected.period_start < team_names.span_to
-
-),
-
 final as (
 
     select
-        report_type || ':' || rep_id || '@' || strftime(period_start, '%Y-%m-%d')
-            as expected_report_id,
-        report_type,
-        rep_id,
-        team_id,
-        rep_name,
-        team_name,
-        case
-            when report_type = 'weekly' then strftime(period_start, '%G-W%V')
-            else strftime(period_start, '%Y-%m-%d')
-        end as period_label,
-        case
-            when submitted_at is null then 'missing'
-            when submitted_at > due_at then 'late'
-            else 'on_time'
-        end as status,
-        case
-            when submitted_at > due_at
-                then cast(ceil(epoch(submitted_at - due_at) / 60) as bigint)
-            when submitted_at is not null then 0
-        end as minutes_late,
-        submission_count,
-        is_rejected,
-        period_start,
-        period_end,
-        due_at,
-        submitted_at,
-        last_submitted_at
+        judged.expected_report_id,
+        judged.report_type,
+        judged.rep_id,
+        judged.team_id,
+        reps.rep_name,
+        team_names.team_name,
+        judged.period_label,
+        judged.status,
+        judged.minutes_late,
+        judged.submission_count,
+        judged.is_rejected,
+        judged.period_start,
+        judged.period_end,
+        judged.due_at,
+        judged.submitted_at,
+        judged.last_submitted_at
 
-    from joined
+    from judged
+    left join reps
+        on judged.rep_id = reps.rep_id
+    left join team_names
+        on
+            judged.team_id = team_names.team_id
+            and judged.period_start >= team_names.span_from
+            and judged.period_start < team_names.span_to
 
 )
 

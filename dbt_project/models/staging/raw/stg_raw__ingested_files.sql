@@ -11,6 +11,7 @@ renamed as (
     select
         file_id,
         duplicate_of as duplicate_of_file_id,
+        superseded_by as superseded_by_file_id,
         file_name,
         sha256,
         kind,

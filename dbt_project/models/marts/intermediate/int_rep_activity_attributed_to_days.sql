@@ -51,7 +51,7 @@ daily_reports as (
 
 submissions as (
 
-    select * from {{ ref('dq_submissions') }}
+    select * from {{ ref('int_reports_judged_against_deadlines') }}
 
 ),
 
@@ -213,9 +213,9 @@ activity as (
 
 ),
 
--- Expected daily reports and their status come from the data-quality mart, so on_time_rate
--- here and marts.dq_submissions can never disagree (same working days, window, deadline,
--- and a report rejected at ingest counts as submitted on time or late by its timestamp).
+-- Expected daily reports and their status come from the model marts.dq_submissions reads too,
+-- so on_time_rate here and dq_submissions can never disagree (same working days, window,
+-- deadline, and a report rejected at ingest counts as submitted on time or late by its timestamp).
 expected_reports as (
 
     select
