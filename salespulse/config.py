@@ -2,12 +2,18 @@
 
 Every path lives under one data directory, ``SALESPULSE_HOME``; every threshold and deadline
 is a setting so that no rule hides a constant. See `.env.example` for the full list.
+
+The rule thresholds are declared once, in `Thresholds`: each field's name, type and default,
+the environment variable it is read from, the dbt var it is passed as (when a dbt model applies
+it) and what it means. `Settings` inherits those fields, `load_settings` reads them and
+`salespulse.dbt_project.dbt_vars` passes them to dbt; tests/test_thresholds.py checks the
+defaults in dbt_project.yml, `.env.example` and the README against the declaration.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -37,16 +43,104 @@ def _parse_time(value: str, name: str) -> time:
         raise ValueError(f"{name} must look like HH:MM, got {value!r}") from exc
 
 
-def _number(name: str, default: str, kind: type = float):
-    raw = _env(name, default)
+def _number(name: str, default: str | float, kind: type = float):
+    raw = _env(name, str(default))
     try:
         return kind(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a {kind.__name__}, got {raw!r}") from exc
 
 
+def _threshold(default: int | float, env: str, meaning: str, *, dbt_var: str | None = None):
+    """A rule threshold: its default, the variable it is read from, what it means and, when a dbt
+    model applies it, the dbt var it is passed as."""
+    return field(default=default, metadata={"env": env, "dbt_var": dbt_var, "meaning": meaning})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Thresholds:
+    """Every threshold a rule applies, declared once (see the module's docstring)."""
+
+    # Data-quality and performance findings (dbt, models/quality).
+    zero_visit_streak_days: int = _threshold(
+        3,
+        "SALESPULSE_ZERO_VISIT_STREAK_DAYS",
+        "working days in a row without visits that make a zero-visit streak",
+        dbt_var="zero_visit_streak_days",
+    )
+    anomaly_z: float = _threshold(
+        3.0,
+        "SALESPULSE_ANOMALY_Z",
+        "|z| against the rep's (or team's) own baseline from which activity is a spike or a drop",
+        dbt_var="anomaly_z",
+    )
+    baseline_working_days: int = _threshold(
+        20,
+        "SALESPULSE_BASELINE_WORKING_DAYS",
+        "working days the activity baselines are taken over",
+        dbt_var="baseline_working_days",
+    )
+    max_daily_visits: int = _threshold(
+        50,
+        "SALESPULSE_MAX_DAILY_VISITS",
+        "visits in a day above which the day's report is implausible",
+        dbt_var="max_daily_visits",
+    )
+    behind_pace_points: float = _threshold(
+        0.20,
+        "SALESPULSE_BEHIND_PACE_POINTS",
+        "进度落后: completion more than this far behind time progress, after mid-month",
+        dbt_var="behind_pace_points",
+    )
+    coaching_completion: float = _threshold(
+        0.80,
+        "SALESPULSE_COACHING_COMPLETION",
+        "需辅导: completion below this two closed months in a row (the monthly pack lists the reps "
+        "below it with their likely cause)",
+        dbt_var="coaching_completion",
+    )
+    # Briefs.
+    attention_items: int = _threshold(
+        6, "SALESPULSE_ATTENTION_ITEMS", "at most this many 'needs attention' items per brief"
+    )
+    new_hire_months: int = _threshold(
+        3, "SALESPULSE_NEW_HIRE_MONTHS", "reps hired more recently are shown with their ramp target"
+    )
+    no_report_days: int = _threshold(
+        2,
+        "SALESPULSE_NO_REPORT_DAYS",
+        "working days without a daily report before a rep is an attention item",
+    )
+    sales_drop_share: float = _threshold(
+        0.30,
+        "SALESPULSE_SALES_DROP_SHARE",
+        "a fall of sales against the period before this large is an attention item",
+    )
+
+
 @dataclass(frozen=True)
-class Settings:
+class Threshold:
+    """One declared threshold, as tests and `dbt_vars` read the declaration."""
+
+    name: str
+    default: int | float
+    env: str
+    dbt_var: str | None
+    meaning: str
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+
+THRESHOLDS: tuple[Threshold, ...] = tuple(
+    Threshold(f.name, f.default, f.metadata["env"], f.metadata["dbt_var"], f.metadata["meaning"])
+    for f in fields(Thresholds)
+)
+
+
+@dataclass(frozen=True)
+class Settings(Thresholds):
     home: Path
     warehouse_path: Path
     contracts_dir: Path
@@ -55,17 +149,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     daily_deadline: time = time(17, 0)
     weekly_deadline: time = time(12, 0)
-    zero_visit_streak_days: int = 3
-    anomaly_z: float = 3.0
-    baseline_working_days: int = 20
-    max_daily_visits: int = 50
-    behind_pace_points: float = 0.20
-    coaching_completion: float = 0.80
     locale: str = "zh-CN"
-    attention_items: int = 6
-    new_hire_months: int = 3
-    no_report_days: int = 2
-    sales_drop_share: float = 0.30
     calendar_start: date | None = None
     calendar_country: str = "CN"
     landing_settle_seconds: int = 2
@@ -181,17 +265,8 @@ def load_settings() -> Settings:
         weekly_deadline=_parse_time(
             _env("SALESPULSE_WEEKLY_DEADLINE", "12:00"), "SALESPULSE_WEEKLY_DEADLINE"
         ),
-        zero_visit_streak_days=_number("SALESPULSE_ZERO_VISIT_STREAK_DAYS", "3", int),
-        anomaly_z=_number("SALESPULSE_ANOMALY_Z", "3"),
-        baseline_working_days=_number("SALESPULSE_BASELINE_WORKING_DAYS", "20", int),
-        max_daily_visits=_number("SALESPULSE_MAX_DAILY_VISITS", "50", int),
-        behind_pace_points=_number("SALESPULSE_BEHIND_PACE_POINTS", "0.20"),
-        coaching_completion=_number("SALESPULSE_COACHING_COMPLETION", "0.80"),
+        **{t.name: _number(t.env, t.default, t.kind) for t in THRESHOLDS},
         locale=_env("SALESPULSE_LOCALE", "zh-CN"),
-        attention_items=_number("SALESPULSE_ATTENTION_ITEMS", "6", int),
-        new_hire_months=_number("SALESPULSE_NEW_HIRE_MONTHS", "3", int),
-        no_report_days=_number("SALESPULSE_NO_REPORT_DAYS", "2", int),
-        sales_drop_share=_number("SALESPULSE_SALES_DROP_SHARE", "0.30"),
         calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", ""))
         if _env("SALESPULSE_CALENDAR_START", "")
         else None,

@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from salespulse.config import PROJECT_ROOT, Settings
+from salespulse.config import PROJECT_ROOT, THRESHOLDS, Settings
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # The manifest the Dagster definitions load (`make setup` prepares it).
@@ -37,19 +37,15 @@ PROJECT_COMMANDS = {
 
 
 def dbt_vars(settings: Settings, as_of: date | None = None) -> dict[str, str | int | float]:
-    """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
+    """The dbt vars the pipeline passes: the as-of date, the calendar and deadline settings, and
+    every declared threshold a dbt model applies (config.Thresholds, those with a dbt var)."""
     return {
         "as_of_date": (as_of or settings.as_of).isoformat(),
         "business_timezone": settings.timezone,
         "daily_deadline": settings.daily_deadline.strftime("%H:%M"),
         "weekly_deadline": settings.weekly_deadline.strftime("%H:%M"),
         "dq_start_date": settings.dq_start.isoformat() if settings.dq_start else "",
-        "zero_visit_streak_days": settings.zero_visit_streak_days,
-        "anomaly_z": settings.anomaly_z,
-        "baseline_working_days": settings.baseline_working_days,
-        "max_daily_visits": settings.max_daily_visits,
-        "behind_pace_points": settings.behind_pace_points,
-        "coaching_completion": settings.coaching_completion,
+        **{t.dbt_var: getattr(settings, t.name) for t in THRESHOLDS if t.dbt_var},
     }
 
 

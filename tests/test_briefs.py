@@ -6,6 +6,7 @@ brief code's SQL. The data-quality marts are added by hand when dbt has not buil
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import os
 import socket
@@ -303,6 +304,41 @@ def test_monthly_pack_figures_and_workbook_equal_the_marts(con, tmp_path):
     assert teams.freeze_panes == "B4"
     total = [c.value for c in list(teams.iter_rows())[-1]]
     assert total[0] == "Total" and total[4] == pytest.approx(float(sales))
+
+
+def test_coaching_is_the_quality_marts_finding(con):
+    """需辅导 in the monthly pack: the reps below the coaching threshold this (closed) month and
+    the one before, worked out here from the KPI mart, are the reps the pack marks; the mark comes
+    from dq_anomalies (the rule's one implementation), so without its rows nobody is marked."""
+    from salespulse.briefs import analysis
+    from salespulse.config import Thresholds
+
+    threshold = Thresholds.coaching_completion
+    previous = D.add_months(MONTH, -1)
+    expected = {
+        rep_id
+        for (rep_id,) in con.execute(
+            "select now.rep_id from marts.kpi_rep_monthly as now"
+            " join marts.kpi_rep_monthly as before on before.rep_id = now.rep_id"
+            " where now.period_start = ? and before.period_start = ? and now.is_closed"
+            " and before.is_closed and now.completion_rate < ? and before.completion_rate < ?",
+            [MONTH, previous, threshold, threshold],
+        ).fetchall()
+    }
+    data = D.load_monthly(con, D.company_scope(), MONTH)
+    shown = {r["rep_id"] for r in data.reps}
+    lows = analysis.low_performers(data, BriefSettings().coaching_completion)
+    marked = {f.rep["rep_id"] for f in lows if f.coaching is not None}
+    assert expected & shown, "the demo month should have reps who need coaching"
+    assert marked == expected & shown
+    assert all(f.coaching == pytest.approx(threshold) for f in lows if f.coaching is not None)
+    t = Locale("en")
+    html = render_monthly(data, t, GENERATED).html
+    assert t("coaching", pct=t.percent(threshold, 0)) in html
+
+    unmarked = dataclasses.replace(data, needs_coaching={})
+    assert all(f.coaching is None for f in analysis.low_performers(unmarked, threshold))
+    assert t("coaching", pct=t.percent(threshold, 0)) not in render_monthly(unmarked, t, GENERATED).html
 
 
 def test_zh_workbook_holds_wan_yuan(con, warehouse, tmp_path):

@@ -18,7 +18,9 @@ CAUSE_RATIO = 0.85
 class Finding:
     rep: Row
     reasons: list[tuple[str, dict]] = field(default_factory=list)  # (label key, values)
-    coaching: bool = False
+    # 需辅导: the threshold the rep was below two months running (the dq_anomalies finding's), or
+    # None when the rep does not need coaching.
+    coaching: float | None = None
 
 
 def _ratio(value, reference) -> float | None:
@@ -69,8 +71,10 @@ def top_performers(data: MonthlyData) -> list[Finding]:
 
 
 def low_performers(data: MonthlyData, coaching_completion: float) -> list[Finding]:
-    """Reps under the coaching threshold, worst first, with the driver most clearly behind the team:
-    activity (visits per working day), conversion (win rate) or collection (collection rate)."""
+    """Reps under the coaching threshold this month, worst first, with the driver most clearly
+    behind the team: activity (visits per working day), conversion (win rate) or collection
+    (collection rate). Whether a rep needs coaching (below it two months running) is not decided
+    here: it is the needs_coaching finding of the data-quality mart, read with the month's data."""
     medians = {
         "cause_activity": median([r["visits_per_workday"] for r in data.reps]),
         "cause_conversion": median([r["win_rate"] for r in data.reps]),
@@ -95,8 +99,11 @@ def low_performers(data: MonthlyData, coaching_completion: float) -> list[Findin
             if ratio is not None and ratio < CAUSE_RATIO:
                 ratios.append((ratio, key, {"value": rep[column], "median": medians[key]}))
         ratios.sort(key=lambda c: c[0])
-        previous = data.previous_completion.get(rep["rep_id"])
-        coaching = previous is not None and previous < coaching_completion
+        coaching = None
+        finding = data.needs_coaching.get(rep["rep_id"])
+        if finding is not None:
+            threshold = finding.get("threshold_value")
+            coaching = coaching_completion if threshold is None else float(threshold)
         reasons = [(key, values) for _, key, values in ratios[:2]] or [("cause_unclear", {})]
         findings.append(Finding(rep, reasons, coaching))
     return findings

@@ -55,7 +55,11 @@ def _money(value) -> Value:
 
 def behind_pace(reps: Iterable[Row], *, closed: bool) -> list[Item]:
     """Reps furthest behind where they should be by now: the amount between the sales pace
-    (target × time elapsed) and the sales, with what it takes per remaining working day."""
+    (target × time elapsed) and the sales, with what it takes per remaining working day.
+
+    Every rep short of the linear pace is a candidate, ranked by money; this is not the 进度落后
+    finding of the data-quality mart (dq_anomalies kind behind_pace: more than
+    SALESPULSE_BEHIND_PACE_POINTS behind, after mid-month), which the briefs do not restate."""
     items = []
     for rep in reps:
         target, rate, progress = (

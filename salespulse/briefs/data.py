@@ -300,7 +300,9 @@ class MonthlyData:
     metric_targets: list[Row]
     rep_targets: dict[str, dict[str, Row]]
     sources: dict[str, Row]
-    previous_completion: dict[str, float | None]
+    # 需辅导: rep_id → the needs_coaching finding (dq_anomalies) covering this month and the one
+    # before; empty while the data-quality marts are not built.
+    needs_coaching: dict[str, Row]
     actions: list[Row]
     completeness: Completeness
     previous_sales: dict[str, float] = field(default_factory=dict)
@@ -383,6 +385,17 @@ def _no_report(con, scope: Scope, as_of: date) -> list[Row]:
 def unknown_rep_orders(con, period: Period, as_of: date) -> list[Row]:
     params = {"period_start": period.start, "period_end": period.end, "as_of": as_of}
     return query(con, "unknown_rep_orders", params)
+
+
+def _needs_coaching(con, period: Period) -> dict[str, Row]:
+    """需辅导 as the data-quality mart finds it (the rule lives in dbt, models/quality/dq_anomalies):
+    each rep whose run of months below the coaching threshold covers the period and the month
+    before it."""
+    table = find_table(con, "dq_anomalies")
+    if table is None:
+        return {}
+    rows = query(con, "needs_coaching", {"period_start": period.start}, dq_anomalies=table)
+    return {r["rep_id"]: r for r in rows}
 
 
 def load_daily(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> DailyData:
@@ -477,7 +490,6 @@ def load_monthly(con: duckdb.DuckDBPyConnection, scope: Scope, month: date) -> M
     previous_rows = query(
         con, "rep_previous_period", {"previous_start": add_months(period.start, -1)}, grain="monthly"
     )
-    previous = {r["rep_id"]: r["completion_rate"] for r in previous_rows}
     previous_sales = {r["rep_id"]: float(r["sales_amount"] or 0) for r in previous_rows}
     actions = query(con, "action_items", params)
     completeness, _, _ = load_completeness(con, scope, period, kpis, ("daily", "weekly"))
@@ -494,7 +506,7 @@ def load_monthly(con: duckdb.DuckDBPyConnection, scope: Scope, month: date) -> M
         metric_targets,
         rep_targets,
         sources,
-        previous,
+        _needs_coaching(con, period),
         actions,
         completeness,
         previous_sales,

@@ -27,7 +27,7 @@ from salespulse.briefs import analysis, attention, charts, forecast
 from salespulse.briefs import tables as T
 from salespulse.briefs.data import Period, Row, Scope
 from salespulse.briefs.i18n import DASH, Locale
-from salespulse.config import PROJECT_ROOT
+from salespulse.config import PROJECT_ROOT, Thresholds
 
 REPORTS_DIR = PROJECT_ROOT / "reports"
 TEMPLATES_DIR = REPORTS_DIR / "templates"
@@ -48,13 +48,15 @@ def safe_cell(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class BriefSettings:
-    """The thresholds the briefs apply (SALESPULSE_* settings, see config.py)."""
+    """The thresholds the briefs apply: settings declared in config.Thresholds (their defaults are
+    the declared ones). `coaching_completion` picks the reps the monthly pack lists as below it;
+    who needs coaching (below it two months running) is the data-quality mart's finding."""
 
-    coaching_completion: float = 0.80
-    attention_items: int = 6
-    new_hire_months: int = 3
-    no_report_days: int = 2
-    sales_drop_share: float = 0.30
+    coaching_completion: float = Thresholds.coaching_completion
+    attention_items: int = Thresholds.attention_items
+    new_hire_months: int = Thresholds.new_hire_months
+    no_report_days: int = Thresholds.no_report_days
+    sales_drop_share: float = Thresholds.sales_drop_share
 
     @classmethod
     def from_settings(cls, settings) -> BriefSettings:
@@ -789,8 +791,7 @@ def _reason_text(t: Locale, key: str, values: dict) -> str:
 def personal_section(ctx: Ctx) -> Section:
     """个人业绩跟踪表, completion ascending: who needs help is on top."""
     t, data, k = ctx.t, ctx.data, ctx.k
-    coaching = ctx.s.coaching_completion
-    lows = {f.rep["rep_id"]: f for f in analysis.low_performers(data, coaching)}
+    lows = {f.rep["rep_id"]: f for f in analysis.low_performers(data, ctx.s.coaching_completion)}
     separator = "；" if t.is_zh else "; "
 
     def key_issue(rep: Row) -> str:
@@ -798,8 +799,8 @@ def personal_section(ctx: Ctx) -> Section:
         if not finding:
             return ""
         parts = [_reason_text(t, key, values) for key, values in finding.reasons]
-        if finding.coaching:
-            parts.append(t("coaching", pct=t.percent(coaching, 0)))
+        if finding.coaching is not None:
+            parts.append(t("coaching", pct=t.percent(finding.coaching, 0)))
         return separator.join(parts)
 
     reps = sorted(
@@ -986,7 +987,7 @@ def top_low_section(ctx: Ctx) -> Section:
         {
             "who": f"{rep_label(f.rep)} · {t('completion_rate')} {t.percent(f.rep['completion_rate'])}",
             "text": separator.join(_reason_text(t, key, v) for key, v in f.reasons),
-            "badge": t("coaching", pct=t.percent(ctx.s.coaching_completion, 0)) if f.coaching else "",
+            "badge": "" if f.coaching is None else t("coaching", pct=t.percent(f.coaching, 0)),
         }
         for f in lows[:10]
     ]

@@ -6,11 +6,12 @@
     future dates, reports submitted before their day, duplicate submissions, orders and reports
     of unknown reps, orders of unknown customers, payments above their receivable, and the
     performance flags behind_pace and needs_coaching (category `performance`).
-    Thresholds are dbt vars mirroring the settings (SALESPULSE_*). The rep's and the team's
+    Thresholds are dbt vars declared in salespulse/config.py (Thresholds, SALESPULSE_*): the
+    pipeline passes them, dbt_project.yml holds their defaults. The rep's and the team's
     names are in the row (the team's as named on start_date).
 -#}
-{%- set n = var('baseline_working_days', 20) | int -%}
-{%- set z = var('anomaly_z', 3) -%}
+{%- set n = var('baseline_working_days') | int -%}
+{%- set z = var('anomaly_z') -%}
 with
 
 submissions as (
@@ -135,7 +136,7 @@ behind_pace as (
         || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
         completion_rate as measured_value,
         time_progress as baseline_value,
-        time_progress - {{ var('behind_pace_points', 0.2) }} as threshold_value,
+        time_progress - {{ var('behind_pace_points') }} as threshold_value,
         period_start as start_date,
         period_end as end_date
 
@@ -143,7 +144,7 @@ behind_pace as (
     where
         not is_closed
         and time_progress > 0.5
-        and completion_rate < time_progress - {{ var('behind_pace_points', 0.2) }}
+        and completion_rate < time_progress - {{ var('behind_pace_points') }}
 
     union all
 
@@ -159,7 +160,7 @@ behind_pace as (
         || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
         completion_rate as measured_value,
         time_progress as baseline_value,
-        time_progress - {{ var('behind_pace_points', 0.2) }} as threshold_value,
+        time_progress - {{ var('behind_pace_points') }} as threshold_value,
         period_start as start_date,
         period_end as end_date
 
@@ -167,11 +168,12 @@ behind_pace as (
     where
         not is_closed
         and time_progress > 0.5
-        and completion_rate < time_progress - {{ var('behind_pace_points', 0.2) }}
+        and completion_rate < time_progress - {{ var('behind_pace_points') }}
 
 ),
 
--- 需辅导: completion below var coaching_completion in two or more closed months in a row.
+-- 需辅导: completion below var coaching_completion in two or more closed months in a row. The one
+-- implementation of the rule: the monthly pack's coaching badge reads these rows.
 low_months as (
 
     select
@@ -185,7 +187,7 @@ low_months as (
         - row_number() over (partition by rep_id order by period_start) as run_number
 
     from rep_months
-    where is_closed and completion_rate < {{ var('coaching_completion', 0.8) }}
+    where is_closed and completion_rate < {{ var('coaching_completion') }}
 
 ),
 
@@ -198,14 +200,14 @@ needs_coaching as (
         'rep' as entity_type,
         rep_id as entity_id,
         'completion_rate' as metric,
-        '需辅导 completion below ' || printf('%.0f%%', 100 * {{ var('coaching_completion', 0.8) }})
+        '需辅导 completion below ' || printf('%.0f%%', 100 * {{ var('coaching_completion') }})
         || ' for ' || count(*) || ' months in a row: '
         || string_agg(
             period_label || ' ' || printf('%.0f%%', 100 * completion_rate), ', '
             order by period_start
         ) as detail,
         arg_max(completion_rate, period_start) as measured_value,
-        cast({{ var('coaching_completion', 0.8) }} as double) as threshold_value,
+        cast({{ var('coaching_completion') }} as double) as threshold_value,
         min(period_start) as start_date,
         max(period_end) as end_date
 
