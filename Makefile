@@ -103,15 +103,21 @@ dbt: setup
 docs: setup
 	$(BIN)/salespulse docs
 
+# The SQL outside dbt_project/ (queries and DDL run from Python, with bound parameters): linted
+# as DuckDB with sqlfluff-app.cfg, which replaces the dbt templater by placeholders.
+APP_SQL := salespulse pipelines benchmarks
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project
+	$(BIN)/sqlfluff lint --config sqlfluff-app.cfg $(APP_SQL)
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 	$(BIN)/sqlfluff fix dbt_project
+	$(BIN)/sqlfluff fix --config sqlfluff-app.cfg $(APP_SQL)
 
 test: lint
 	$(BIN)/dagster definitions validate -m pipelines.definitions

@@ -3,15 +3,16 @@
 The input is a table of strings (`c0..cN`, `_file_id`, `_row_number`: one or several files
 read with the same header mapping); the output is the same rows with
 typed canonical columns, the original text of each, and the list of reasons a row is
-rejected (empty when it is good). The query is generated from the contract; values coming
-from contracts are quoted as SQL literals, never interpolated raw.
+rejected (empty when it is good). The query is `sql/coerce_rows.sql`; what it types and checks
+is generated per contract column (one typed expression and a few rule conditions each, calling
+the macros of `sql/macros.sql`). Identifiers are quoted, and values coming from contracts are
+quoted as SQL literals, never interpolated raw: they stay constants of the query, which DuckDB
+needs for regular expressions and `strptime` formats.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 import duckdb
 
@@ -19,26 +20,18 @@ from salespulse.contracts import Column, Contract
 from salespulse.ingest.dates import DateOrders
 from salespulse.ingest.read import HeaderMapping
 from salespulse.ingest.schema import SQL_TYPES
+from salespulse.ingest.sqlfiles import ident, idents, render, sql_text
 
-MACROS_SQL = Path(__file__).parent / "sql" / "macros.sql"
-
-
-@cache
-def _macros() -> str:
-    return MACROS_SQL.read_text(encoding="utf-8")
+__all__ = ["build_query", "ident", "install_macros", "lit"]
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_macros())
+    con.execute(sql_text("macros"))
 
 
 def lit(value) -> str:
     """A SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _typed_expr(column: Column, src: str, timezone: str, order: str | None, comma: bool) -> str:
@@ -215,54 +208,28 @@ def build_query(
         extra_expr = f"json_object({pairs})"
     else:
         extra_expr = "cast(null as json)"
-    all_text = ", ".join(f"c{position}" for position in sorted({*mapping, *extra})) or "1"
-    keys = ", ".join(f"typed.{ident(key)}" for key in contract.keys)
-    key_label = (
-        "concat_ws(', ', "
-        + ", ".join(f"{lit(key + '=')} || cast({ident(key)} as varchar)" for key in contract.keys)
-        + ")"
-    )
-    text_names = ", ".join(ident(column.name + "__text") for column in contract.columns)
     # The first good row of each key in its file; not needed when repeated keys are allowed.
-    first_good_key = (
-        "cast(null as bigint)"
-        if contract.allow_duplicate_keys
-        else "min(case when len(_base_reasons) = 0 and first_same_row = _row_number then _row_number end)"
-        f" over (partition by _file_id, {keys})"
+    if contract.allow_duplicate_keys:
+        first_good_row, key_label = "cast(null as bigint)", "cast(null as varchar)"
+    else:
+        first_good_row = (
+            "min(case when len(_base_reasons) = 0 and first_same_row = _row_number then _row_number end)"
+            f" over (partition by _file_id, {idents(contract.keys)})"
+        )
+        key_label = (
+            "concat_ws(', ', "
+            + ", ".join(f"{lit(key + '=')} || cast({ident(key)} as varchar)" for key in contract.keys)
+            + ")"
+        )
+    return render(
+        "coerce_rows",
+        source=ident(source),
+        text_columns=", ".join(text_cols),
+        typed_columns=", ".join(typed_cols),
+        extra=extra_expr,
+        all_text=", ".join(f"c{position}" for position in sorted({*mapping, *extra})) or "1",
+        reasons=_reasons_sql(rules),
+        first_good_row=first_good_row,
+        key_label=key_label,
+        text_names=idents(column.name + "__text" for column in contract.columns),
     )
-    key_clash = "false" if contract.allow_duplicate_keys else "coalesce(first_good_key < _row_number, false)"
-    key_message = f"'duplicate key (' || {key_label} || ') of row ' || first_good_key || ' in the same file'"
-    return f"""
-with typed as (
-    select
-        _file_id,
-        _row_number,
-        {", ".join(text_cols)},
-        {", ".join(typed_cols)},
-        {extra_expr} as _extra,
-        min(_row_number) over (partition by _file_id, {all_text}) as first_same_row
-    from {source}
-),
-checked as (
-    select
-        typed.*,
-        {_reasons_sql(rules)} as _base_reasons
-    from typed
-),
-keyed as (
-    select
-        *,
-        {first_good_key} as first_good_key
-    from checked
-    as typed
-)
-select
-    * exclude (_base_reasons, first_same_row, first_good_key, {text_names}),
-    case
-        when first_same_row < _row_number
-            then _base_reasons || ['duplicate of row ' || first_same_row || ' in the same file']
-        when len(_base_reasons) = 0 and {key_clash} then [{key_message}]
-        else _base_reasons
-    end as _reasons
-from keyed
-"""

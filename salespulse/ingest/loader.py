@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from salespulse.config import Settings
 from salespulse.contracts import Contract
-from salespulse.ingest.coerce import build_query, ident, install_macros
+from salespulse.ingest.coerce import build_query, install_macros
 from salespulse.ingest.dates import DateOrders, day_month_orders
 from salespulse.ingest.faults import EnvironmentProblem, environment_problem
 from salespulse.ingest.isolate import ReaderPool, ReadOutcome, shared_pool
@@ -54,6 +54,7 @@ from salespulse.ingest.read import (
     map_headers,
 )
 from salespulse.ingest.schema import create_raw_schema
+from salespulse.ingest.sqlfiles import ident, idents, render, sql_text
 
 log = logging.getLogger(__name__)
 
@@ -247,11 +248,7 @@ class Ingestor:
             return self._run_shas[sha]
         if self._known is None:  # one query for the whole registry, not one per file
             self._known = {}
-            for sha256, *entry in self.con.execute(
-                "select sha256, file_id, kind, status, file_name, landing_mtime_ns "
-                "from raw.ingested_files "
-                "where status not in ('duplicate', 'superseded', 'refused') order by file_id desc"
-            ).fetchall():
+            for sha256, *entry in self.con.execute(sql_text("registered_contents")).fetchall():
                 self._known[sha256] = tuple(entry)
         return self._known.get(sha)
 
@@ -259,9 +256,7 @@ class Ingestor:
         """A registry entry (any status) for this very landing file: same name, same mtime."""
         return bool(
             self.con.execute(
-                "select count(*) from raw.ingested_files "
-                "where file_name = ? and landing_mtime_ns = ? and status <> 'superseded'",
-                [name, mtime_ns],
+                sql_text("landing_file_registered"), {"file_name": name, "mtime_ns": mtime_ns}
             ).fetchone()[0]
         )
 
@@ -270,37 +265,28 @@ class Ingestor:
         if superseding:
             self._supersede(superseding)
         rows = [
-            [
-                r.file_id,
-                r.file_name,
-                r.sha256,
-                r.size_bytes,
-                r.kind,
-                r.landed_at or self.now,
-                r.status,
-                r.rows_in_file,
-                r.rows_loaded,
-                r.rows_rejected,
-                r.error,
-                "; ".join(r.warnings) or None,
-                r.encoding,
-                r.archive_path,
-                r.duplicate_of,
-                r.file_date,
-                r.landing_mtime_ns,
-            ]
+            {
+                "file_id": r.file_id,
+                "file_name": r.file_name,
+                "sha256": r.sha256,
+                "size_bytes": r.size_bytes,
+                "kind": r.kind,
+                "landed_at": r.landed_at or self.now,
+                "status": r.status,
+                "rows_in_file": r.rows_in_file,
+                "rows_loaded": r.rows_loaded,
+                "rows_rejected": r.rows_rejected,
+                "error": r.error,
+                "warnings": "; ".join(r.warnings) or None,
+                "encoding": r.encoding,
+                "archive_path": r.archive_path,
+                "duplicate_of": r.duplicate_of,
+                "file_date": r.file_date,
+                "landing_mtime_ns": r.landing_mtime_ns,
+            }
             for r in results
         ]
-        self.con.executemany(
-            """
-            insert into raw.ingested_files (
-                file_id, file_name, sha256, size_bytes, kind, landed_at, status, rows_in_file,
-                rows_loaded, rows_rejected, error, warnings, encoding, archive_path, duplicate_of,
-                file_date, landing_mtime_ns
-            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            rows,
-        )
+        self.con.executemany(sql_text("register_file"), rows)
 
     def _supersede(self, file_ids: list[int]) -> None:
         """Before a file is registered again under its own file_id: its earlier outcome moves to
@@ -312,17 +298,16 @@ class Ingestor:
             ).fetchone()
             kinds = {old_kind[0]} if old_kind and old_kind[0] in self.contracts else set()
             for kind in kinds | set(self.contracts):
-                self.con.execute(f"delete from raw.{kind} where _file_id = ?", [file_id])
-                self.con.execute(f"delete from raw.{kind}__rejects where _file_id = ?", [file_id])
+                self._delete_rows(kind, file_id)
             self.con.execute(
-                """
-                insert into raw.ingested_files by name
-                select * replace (? as file_id, 'superseded' as status, ? as superseded_by)
-                from raw.ingested_files where file_id = ?
-                """,
-                [self._new_file_id(), file_id, file_id],
+                sql_text("supersede_file"), {"superseded_id": self._new_file_id(), "file_id": file_id}
             )
             self.con.execute("delete from raw.ingested_files where file_id = ?", [file_id])
+
+    def _delete_rows(self, kind: str, file_id: int) -> None:
+        """A file's rows in raw.<kind> and raw.<kind>__rejects."""
+        for table in (kind, f"{kind}__rejects"):
+            self.con.execute(f"delete from raw.{ident(table)} where _file_id = ?", [file_id])
 
     def _rollback(self) -> None:
         # After a failed commit DuckDB has already ended the transaction: "cannot rollback - no
@@ -601,9 +586,10 @@ class Ingestor:
         first = batch[0]
         contract, kind = first.contract, first.contract.kind
         names = contract.column_names
-        typed_cols = ", ".join(ident(name) for name in names)
-        text_cols = ", ".join(
-            f"source.c{first.headers.position(name)}" if first.headers.position(name) is not None else "null"
+        raw_table, rejects_table = f"raw.{ident(kind)}", f"raw.{ident(kind + '__rejects')}"
+        # The input column each contract column was read from (null: not in the file).
+        source_columns = ", ".join(
+            f"input_row.c{position}" if (position := first.headers.position(name)) is not None else "null"
             for name in names
         )
         source = pa.concat_tables([prepared.table for prepared in batch])
@@ -625,28 +611,16 @@ class Ingestor:
                 self._supersede(superseding)
                 for result in results.values():
                     result.reprocess = False  # done: registered below as a plain insert
+            loaded_at = {"loaded_at": self.now}
+            self.con.execute(render("load_good_rows", raw_table=raw_table, columns=idents(names)), loaded_at)
             self.con.execute(
-                f"""
-                insert into raw.{kind} ({typed_cols}, _extra, _file_id, _row_number, _loaded_at)
-                select {typed_cols}, _extra, _file_id, _row_number, ?
-                from _typed where len(_reasons) = 0 order by _file_id, _row_number
-                """,
-                [self.now],
-            )
-            self.con.execute(
-                f"""
-                insert into raw.{kind}__rejects
-                    ({typed_cols}, _extra, _reasons, _file_id, _row_number, _loaded_at)
-                select
-                    {text_cols}, typed._extra, array_to_string(typed._reasons, '; '), typed._file_id,
-                    typed._row_number, ?
-                from _typed as typed
-                inner join input_rows as source
-                    on typed._file_id = source._file_id and typed._row_number = source._row_number
-                where len(typed._reasons) > 0
-                order by typed._file_id, typed._row_number
-                """,
-                [self.now],
+                render(
+                    "load_rejected_rows",
+                    rejects_table=rejects_table,
+                    columns=idents(names),
+                    source_columns=source_columns,
+                ),
+                loaded_at,
             )
             if ragged:
                 file_ids, numbers, lines, reasons = zip(*ragged, strict=True)
@@ -654,24 +628,12 @@ class Ingestor:
                     {"f": list(file_ids), "n": list(numbers), "line": list(lines), "reason": list(reasons)}
                 )
                 self.con.register("ragged_rows", ragged_table)
-                self.con.execute(
-                    f"""
-                    insert into raw.{kind}__rejects (_extra, _reasons, _file_id, _row_number, _loaded_at)
-                    select json_object('raw_line', line), reason, f, n, ? from ragged_rows order by f, n
-                    """,
-                    [self.now],
-                )
+                self.con.execute(render("load_ragged_rows", rejects_table=rejects_table), loaded_at)
             counts = {
                 file_id: (loaded, rejected)
-                for file_id, loaded, rejected in self.con.execute(
-                    "select _file_id, count_if(len(_reasons) = 0)::bigint, "
-                    "count_if(len(_reasons) > 0)::bigint from _typed group by _file_id"
-                ).fetchall()
+                for file_id, loaded, rejected in self.con.execute(sql_text("batch_counts")).fetchall()
             }
-            reasons = self.con.execute(
-                "select _file_id, r, count(*)::bigint "
-                "from (select _file_id, unnest(_reasons) as r from _typed) group by all"
-            ).fetchall()
+            reasons = self.con.execute(sql_text("batch_reasons")).fetchall()
             for file_id, reason, count in reasons:
                 results[file_id].reject_reasons[_reason_category(reason)] += count
             for prepared in batch:
@@ -690,9 +652,7 @@ class Ingestor:
             # Last: is every landing file still what was read? A changed one is rolled back.
             changed = [p for p in batch if not self._still_same(p.landed, p.result.sha256)]
             for prepared in changed:
-                file_id = prepared.result.file_id
-                self.con.execute(f"delete from raw.{kind} where _file_id = ?", [file_id])
-                self.con.execute(f"delete from raw.{kind}__rejects where _file_id = ?", [file_id])
+                self._delete_rows(kind, prepared.result.file_id)
                 _mark_left(prepared.result, "changed while it was loaded")
             kept = [prepared.result for prepared in batch if prepared not in changed]
             if kept:
@@ -802,13 +762,7 @@ class Ingestor:
         """Read archived files again under today's contracts, each keeping its file_id (and so
         its place in landing order); the earlier outcome stays in the registry as `superseded`
         and the rows of the earlier read are replaced."""
-        rows = self.con.execute(
-            """
-            select file_id, file_name, archive_path, landed_at, file_date, status
-            from raw.ingested_files where file_id in (select unnest(?)) order by file_id
-            """,
-            [list(file_ids)],
-        ).fetchall()
+        rows = self.con.execute(sql_text("reprocess_files"), {"file_ids": list(file_ids)}).fetchall()
         found = {row[0] for row in rows}
         missing = sorted(set(file_ids) - found)
         if missing:

@@ -25,4 +25,4 @@ where
         or $scope = 'company'
     )
     and (actions.is_open or actions.closed_date between $period_start and $period_end)
-order by actions.is_overdue desc, actions.is_open desc, actions.due_date, actions.action_id
+order by actions.is_overdue desc, actions.is_open desc, actions.due_date asc, actions.action_id asc

@@ -1,3 +1,5 @@
-select is_workday, day_kind
+select
+    is_workday,
+    day_kind
 from marts.dim_dates
 where date_day = $day

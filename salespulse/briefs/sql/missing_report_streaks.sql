@@ -4,7 +4,11 @@ with
 
 daily as (
 
-    select rep_id, team_id, period_start, status
+    select
+        rep_id,
+        team_id,
+        period_start,
+        status
     from {dq_submissions}
     where report_type = 'daily' and period_start <= $as_of
 
@@ -50,4 +54,4 @@ where
     ($scope = 'team' and streaks.team_id = $entity_id)
     or ($scope = 'region' and teams.region = $entity_id)
     or $scope = 'company'
-order by streaks.missing_days desc, streaks.rep_id
+order by streaks.missing_days desc, streaks.rep_id asc

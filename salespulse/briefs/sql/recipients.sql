@@ -12,26 +12,38 @@ current_people as (
 
 sales_regions as (
 
-    select distinct region from current_people where role <> 'manager'
+    select distinct region from current_people
+    where role <> 'manager'
 
 ),
 
 team_supervisors as (
 
-    select rep_id, rep_name, email, locale
+    select
+        rep_id,
+        rep_name,
+        email,
+        locale
     from current_people
     where
         $scope = 'team'
         and (
             (role = 'supervisor' and team_id = $entity_id)
-            or rep_id in (select supervisor_rep_id from marts.dim_teams where team_id = $entity_id)
+            or rep_id in (
+                select dim_teams.supervisor_rep_id from marts.dim_teams
+                where dim_teams.team_id = $entity_id
+            )
         )
 
 ),
 
 region_managers as (
 
-    select rep_id, rep_name, email, locale
+    select
+        rep_id,
+        rep_name,
+        email,
+        locale
     from current_people
     where $scope = 'region' and role = 'manager' and region = $entity_id
 
@@ -39,9 +51,16 @@ region_managers as (
 
 head_office as (
 
-    select rep_id, rep_name, email, locale
+    select
+        rep_id,
+        rep_name,
+        email,
+        locale
     from current_people
-    where $scope = 'company' and role = 'manager' and region not in (select region from sales_regions)
+    where
+        $scope = 'company'
+        and role = 'manager'
+        and region not in (select sales_regions.region from sales_regions)
 
 ),
 
@@ -49,15 +68,34 @@ company_managers as (
 
     select * from head_office
     union all
-    select rep_id, rep_name, email, locale
+    select
+        rep_id,
+        rep_name,
+        email,
+        locale
     from current_people
     where $scope = 'company' and role = 'manager' and not exists (select 1 from head_office)
 
 )
 
-select distinct rep_id, rep_name, email, locale from team_supervisors
+select distinct
+    rep_id,
+    rep_name,
+    email,
+    locale
+from team_supervisors
 union
-select rep_id, rep_name, email, locale from region_managers
+select
+    rep_id,
+    rep_name,
+    email,
+    locale
+from region_managers
 union
-select rep_id, rep_name, email, locale from company_managers
+select
+    rep_id,
+    rep_name,
+    email,
+    locale
+from company_managers
 order by rep_id

@@ -1,4 +1,6 @@
--- Each rep's sales and completion in the period before (for the biggest drop).
-select rep_id, sales_amount
+-- Each rep's sales in the period before (for the biggest drop).
+select
+    rep_id,
+    sales_amount
 from marts.kpi_rep_{grain}
 where period_start = $previous_start

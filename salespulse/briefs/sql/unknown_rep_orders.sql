@@ -12,4 +12,4 @@ where
     and not is_cancelled
     and signed_date between $period_start and $period_end
     and signed_date <= $as_of
-order by amount desc, order_id
+order by amount desc, order_id asc

@@ -110,7 +110,9 @@ create or replace temp macro sp_date(s) as coalesce(
     try_cast(trim(s) as date),
     case
         when sp_text(s) is null then null
-        when sp_is_serial(s) then cast(date '1899-12-30' + cast(floor(cast(trim(s) as double)) as integer) as date)
+        when
+            sp_is_serial(s)
+            then cast(date '1899-12-30' + cast(floor(cast(trim(s) as double)) as integer) as date)
         else cast(sp_timestamp_local(s) as date)
     end
 );
@@ -127,8 +129,9 @@ create or replace temp macro sp_timestamp_formats(s, formats) as (
         when regexp_full_match(trim(s), '\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?')
             then try_cast(trim(s) as timestamp)
         when sp_is_serial(s)
-            then timestamp '1899-12-30 00:00:00'
-            + to_microseconds(cast(round(cast(trim(s) as double) * 86400000000) as bigint))
+            then
+                timestamp '1899-12-30 00:00:00'
+                + to_microseconds(cast(round(cast(trim(s) as double) * 86400000000) as bigint))
         else try_strptime(trim(s), formats)
     end
 );
@@ -146,8 +149,9 @@ create or replace temp macro sp_timestamp_offset(s, tz) as (
             and try_cast(trim(s) as timestamp) is not null
             then try_cast(trim(s) as timestamp)
         when sp_is_serial(s)
-            then timestamp '1899-12-30 00:00:00'
-            + to_microseconds(cast(round(cast(trim(s) as double) * 86400000000) as bigint))
+            then
+                timestamp '1899-12-30 00:00:00'
+                + to_microseconds(cast(round(cast(trim(s) as double) * 86400000000) as bigint))
         when regexp_matches(trim(s), '([+-][0-9]{2}:?[0-9]{2}|Z)$')
             then timezone(
                 tz,
@@ -162,9 +166,13 @@ create or replace temp macro sp_timestamp_offset(s, tz) as (
 
 create or replace temp macro sp_timestamp(s, tz) as sp_timestamp_offset(s, tz);
 
-create or replace temp macro sp_timestamp_dmy_tz(s, tz) as coalesce(sp_timestamp_offset(s, tz), sp_timestamp_dmy(s));
+create or replace temp macro sp_timestamp_dmy_tz(s, tz) as coalesce(
+    sp_timestamp_offset(s, tz), sp_timestamp_dmy(s)
+);
 
-create or replace temp macro sp_timestamp_mdy_tz(s, tz) as coalesce(sp_timestamp_offset(s, tz), sp_timestamp_mdy(s));
+create or replace temp macro sp_timestamp_mdy_tz(s, tz) as coalesce(
+    sp_timestamp_offset(s, tz), sp_timestamp_mdy(s)
+);
 
 create or replace temp macro sp_boolean(s) as (
     case
