@@ -20,13 +20,18 @@ roster as (
             lead(effective_from) over (partition by rep_id order by effective_from), date '9999-12-31'
         ) as effective_to
     from raw.roster
-    qualify row_number() over (partition by rep_id, effective_from order by _file_id desc, _row_number desc) = 1
+    qualify
+        row_number() over (partition by rep_id, effective_from order by _file_id desc, _row_number desc) = 1
 
 ),
 
 order_lines as (
 
-    select owner_rep_id as rep_id, signed_date as day, amount, status
+    select
+        owner_rep_id as rep_id,
+        signed_date as event_day,
+        amount,
+        status
     from raw.orders
     qualify _file_id = max(_file_id) over (partition by order_id)
 
@@ -34,7 +39,11 @@ order_lines as (
 
 reports as (
 
-    select rep_id, report_date as day, visits, calls
+    select
+        rep_id,
+        report_date as event_day,
+        visits,
+        calls
     from raw.daily_reports
     qualify row_number() over (
         partition by rep_id, report_date order by _file_id desc, submitted_at desc, _row_number desc
@@ -44,7 +53,11 @@ reports as (
 
 deals as (
 
-    select owner_rep_id as rep_id, cast(closed_at as date) as day, amount, status
+    select
+        owner_rep_id as rep_id,
+        cast(closed_at as date) as event_day,
+        amount,
+        status
     from raw.opportunities
     qualify row_number() over (
         partition by opportunity_id order by snapshot_date desc, _file_id desc, _row_number desc
@@ -54,27 +67,49 @@ deals as (
 
 events as (
 
-    select rep_id, day, amount as sales_amount, 0 as visits, 0 as calls, 0 as won_amount
-    from order_lines where status <> 'cancelled' and day <= $as_of
+    select
+        rep_id,
+        event_day,
+        amount as sales_amount,
+        0 as visits,
+        0 as calls,
+        0 as won_amount
+    from order_lines
+    where status <> 'cancelled' and event_day <= $as_of
     union all
-    select rep_id, day, 0, case when visits <= $max_visits then visits else 0 end, calls, 0
-    from reports where day <= $as_of
+    select
+        rep_id,
+        event_day,
+        0 as sales_amount,
+        case when visits <= $max_visits then visits else 0 end as visits,
+        calls,
+        0 as won_amount
+    from reports
+    where event_day <= $as_of
     union all
-    select rep_id, day, 0, 0, 0, amount
-    from deals where status = 'won' and day <= $as_of
+    select
+        rep_id,
+        event_day,
+        0 as sales_amount,
+        0 as visits,
+        0 as calls,
+        amount as won_amount
+    from deals
+    where status = 'won' and event_day <= $as_of
 
 )
 
 select
     roster.team_id,
     events.rep_id,
-    date_trunc('month', events.day) as month_start,
+    date_trunc('month', events.event_day) as month_start,
     sum(events.sales_amount) as sales_amount,
     sum(events.visits) as visits,
     sum(events.calls) as calls,
     sum(events.won_amount) as won_amount
 from events
 inner join roster
-    on events.rep_id = roster.rep_id
-    and events.day >= roster.effective_from and events.day < roster.effective_to
+    on
+        events.rep_id = roster.rep_id
+        and events.event_day >= roster.effective_from and events.event_day < roster.effective_to
 group by all
