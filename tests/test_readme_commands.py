@@ -66,6 +66,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "salespulse reprocess FILE_ID": (SUBST, "salespulse reprocess 1"),
     'make dbt ARGS="build --select kpi_rep_monthly"': (RUN, ""),
     "salespulse dbt --as-of 2026-05-31 build --select kpi_rep_monthly": (RUN, ""),
+    "salespulse dbt build --full-refresh --select <model>": (
+        SUBST,
+        "salespulse dbt build --full-refresh --select fct_opportunity_history",
+    ),
     "make render BRIEF=team_weekly_brief PARTITION=2026-03-09": (RUN, ""),
     "salespulse render monthly_review_pack --partition 2026-05 --send-email never --only company": (RUN, ""),
     "make docs": (SERVE, "SALESPULSE_DOCS_PORT={port} make docs"),
@@ -252,7 +256,9 @@ def _check_after(command: str, result: subprocess.CompletedProcess, home: Path) 
         assert "no Dagster daemon is running" in out
     elif command.startswith(("make dbt", "salespulse dbt")):
         results = json.loads((home / "dbt" / "target" / "run_results.json").read_text())
-        assert any(r["unique_id"] == "model.salespulse.kpi_rep_monthly" for r in results["results"])
+        model = "fct_opportunity_history" if "--full-refresh" in command else "kpi_rep_monthly"
+        assert any(r["unique_id"] == f"model.salespulse.{model}" for r in results["results"])
+        assert bool(results["args"].get("full_refresh")) == ("--full-refresh" in command)
         as_of = "2026-05-31" if "--as-of" in command else AS_OF
         assert results["args"]["vars"]["as_of_date"] == as_of
     elif command == "salespulse dagster run list --limit 5":
