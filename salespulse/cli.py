@@ -21,13 +21,21 @@ from salespulse.config import PROJECT_ROOT, Settings, get_settings
 
 def _cmd_init(args: argparse.Namespace) -> int:
     """Create the data home and the Dagster instance config in it."""
-    from salespulse.instance import init_home
+    from salespulse.instance import init_home, instance_config, missing_postgres_env
 
     settings = get_settings()
     init_home(settings)
+    missing = missing_postgres_env(settings)
+    if missing:
+        print(
+            f"SALESPULSE_DAGSTER_STORAGE=postgres, but {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set: Dagster cannot open its instance",
+            file=sys.stderr,
+        )
+        return 2
     if not args.quiet:
         print(f"data home: {settings.home}")
-        print(f"dagster home: {settings.dagster_home}")
+        print(f"dagster home: {settings.dagster_home} ({instance_config(settings).name})")
         print(f"your contract overrides: {settings.contract_overrides_dir}")
     return 0
 

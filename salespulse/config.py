@@ -20,6 +20,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# SALESPULSE_DAGSTER_STORAGE → the instance config `salespulse init` puts in DAGSTER_HOME.
+DAGSTER_STORAGES = ("sqlite", "postgres")
 
 
 def _load_dotenv() -> None:
@@ -49,6 +51,13 @@ def _number(name: str, default: str | float, kind: type = float):
         return kind(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a {kind.__name__}, got {raw!r}") from exc
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, default).lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def _threshold(default: int | float, env: str, meaning: str, *, dbt_var: str | None = None):
@@ -176,6 +185,9 @@ class Settings(Thresholds):
     # free disk space below which it does not start.
     landing_wait_seconds: int = 120
     min_free_mb: int = 100
+    # Where the Dagster instance keeps runs, event logs and schedule/sensor ticks: SQLite files
+    # under dagster_home (dagster.yaml) or PostgreSQL (dagster-postgres.yaml, SALESPULSE_DAGSTER_PG_*).
+    dagster_storage: str = "sqlite"
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -290,6 +302,7 @@ def load_settings() -> Settings:
         run_stuck_minutes=_number("SALESPULSE_RUN_STUCK_MINUTES", "120", int),
         landing_wait_seconds=_number("SALESPULSE_LANDING_WAIT_SECONDS", "120", int),
         min_free_mb=_number("SALESPULSE_MIN_FREE_MB", "100", int),
+        dagster_storage=_choice("SALESPULSE_DAGSTER_STORAGE", "sqlite", DAGSTER_STORAGES),
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")
         else None,

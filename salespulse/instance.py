@@ -31,11 +31,36 @@ SEND_EMAIL = ("auto", "always", "never")
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
+# SALESPULSE_DAGSTER_STORAGE → the repo's instance config copied into DAGSTER_HOME.
+INSTANCE_CONFIGS = {"sqlite": "dagster.yaml", "postgres": "dagster-postgres.yaml"}
+# What dagster-postgres.yaml reads when the instance loads (Dagster's `env:`, no defaults).
+POSTGRES_ENV = (
+    "SALESPULSE_DAGSTER_PG_HOST",
+    "SALESPULSE_DAGSTER_PG_PORT",
+    "SALESPULSE_DAGSTER_PG_USER",
+    "SALESPULSE_DAGSTER_PG_PASSWORD",
+    "SALESPULSE_DAGSTER_PG_DB",
+)
+
+
+def instance_config(settings: Settings) -> Path:
+    """The repo's instance config for the data home's storage (SALESPULSE_DAGSTER_STORAGE)."""
+    return PROJECT_ROOT / INSTANCE_CONFIGS[settings.dagster_storage]
+
+
+def missing_postgres_env(settings: Settings) -> list[str]:
+    """The SALESPULSE_DAGSTER_PG_* variables the Postgres instance needs and the environment lacks."""
+    if settings.dagster_storage != "postgres":
+        return []
+    return [name for name in POSTGRES_ENV if name not in os.environ]
+
+
 def init_home(settings: Settings) -> None:
-    """The data home's folders and the instance config (dagster.yaml copied from the repo)."""
+    """The data home's folders and the instance config (dagster.yaml, or dagster-postgres.yaml
+    with SALESPULSE_DAGSTER_STORAGE=postgres, copied from the repo as DAGSTER_HOME/dagster.yaml)."""
     settings.ensure_dirs()
     settings.contract_overrides_dir.mkdir(parents=True, exist_ok=True)
-    source = PROJECT_ROOT / "dagster.yaml"
+    source = instance_config(settings)
     target = settings.dagster_home / "dagster.yaml"
     if source.is_file() and (not target.exists() or target.read_bytes() != source.read_bytes()):
         target.write_bytes(source.read_bytes())

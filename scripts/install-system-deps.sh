@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # System packages salespulse needs beyond Python: a CJK font (Chinese in charts and PDFs),
-# HarfBuzz's subsetter (fast PDF font embedding) and poppler-utils (PDF checks in tests).
+# HarfBuzz's subsetter (fast PDF font embedding), poppler-utils (PDF checks in tests) and the
+# PostgreSQL server (tests/test_dagster_postgres.py runs Dagster's storage on a temporary one;
+# the cluster is made by the test with initdb/pg_ctl, the package's own service is not used).
 # Installs them with apt when they are missing and apt is usable; otherwise says what to install.
 set -euo pipefail
 
@@ -13,6 +15,9 @@ if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then
 fi
 if ! command -v pdftotext >/dev/null 2>&1; then
     packages+=(poppler-utils)
+fi
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null 2>&1; then
+    packages+=(postgresql)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 
@@ -33,5 +38,5 @@ fi
 echo "salespulse needs these system packages (Debian/Ubuntu names): ${packages[*]}" >&2
 echo "install them with: sudo apt-get install ${packages[*]}" >&2
 echo "(other systems: a CJK font such as WenQuanYi Micro Hei or Noto Sans CJK, HarfBuzz with" >&2
-echo " libharfbuzz-subset, and poppler's pdftotext)" >&2
+echo " libharfbuzz-subset, poppler's pdftotext, and a PostgreSQL server with initdb and pg_ctl)" >&2
 exit 0
