@@ -7,7 +7,8 @@ run the whole Dagster job (`dagster job execute`, the graph the schedules run), 
 last day's exports and run it again (the daily incremental run). Wall time per stage comes
 from Dagster's step statistics; peak memory is the whole process tree's, polled. The floor is
 the dbt models' compiled SQL executed directly in one DuckDB process over the same raw tables.
-Results: a table on stdout and benchmarks/results/<size>.json.
+Results: a table on stdout and benchmarks/results/<size>.json. Then one large CSV's ingest
+(`benchmarks/ingest_csv.py`, benchmarks/results/ingest_csv.json).
 """
 
 from __future__ import annotations
@@ -162,23 +163,26 @@ def summarise(run: dict) -> dict:
     return {**run, "stages": stages}
 
 
-def floor_seconds(home: Path, as_of: date) -> dict:
-    """The dbt models' SQL run directly, in dependency order, in one DuckDB process."""
-    work = home / "floor"
+def _warehouse_copy(home: Path, name: str) -> Path:
+    """A fresh folder `home/name` holding a copy of the warehouse."""
+    work = home / name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     shutil.copy2(home / "warehouse.duckdb", work / "warehouse.duckdb")
+    return work
+
+
+def _dbt_on_copy(work: Path, as_of: date, *args: str) -> None:
+    """`dbt ARGS` of the project on the warehouse copy in `work`, as of `as_of`, quietly."""
     from pipelines.defs.warehouse.assets import dbt_vars
 
     os.environ["SALESPULSE_AS_OF"] = as_of.isoformat()
-    env = {**os.environ, "SALESPULSE_WAREHOUSE": str(work / "warehouse.duckdb")}
     subprocess.run(
         [
             BIN / "dbt",
-            "compile",
+            args[0],
             "--quiet",
-            # The incremental models' SQL as a first build runs it (every row), not an increment.
-            "--full-refresh",
+            *args[1:],
             "--project-dir",
             "dbt_project",
             "--profiles-dir",
@@ -190,11 +194,18 @@ def floor_seconds(home: Path, as_of: date) -> dict:
             "--vars",
             json.dumps(dbt_vars(as_of)),
         ],
-        env=env,
+        env={**os.environ, "SALESPULSE_WAREHOUSE": str(work / "warehouse.duckdb")},
         cwd=PROJECT_ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def floor_seconds(home: Path, as_of: date) -> dict:
+    """The dbt models' SQL run directly, in dependency order, in one DuckDB process."""
+    work = _warehouse_copy(home, "floor")
+    # The incremental models' SQL as a first build runs it (every row), not an increment.
+    _dbt_on_copy(work, as_of, "compile", "--full-refresh")
     manifest = json.loads((work / "target" / "manifest.json").read_text())
     models = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "model"}
     order: list[str] = []
@@ -252,35 +263,8 @@ def essential_floor(home: Path, as_of: date) -> dict:
 def rebuild_differences(home: Path, as_of: date) -> dict[str, list[int]]:
     """The daily (incremental) run's warehouse against the same raw data built whole: a copy
     rebuilt with `dbt run --full-refresh`, every relation compared (benchmarks.increment)."""
-    work = home / "rebuilt"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    shutil.copy2(home / "warehouse.duckdb", work / "warehouse.duckdb")
-    from pipelines.defs.warehouse.assets import dbt_vars
-
-    os.environ["SALESPULSE_AS_OF"] = as_of.isoformat()
-    subprocess.run(
-        [
-            BIN / "dbt",
-            "run",
-            "--quiet",
-            "--full-refresh",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--vars",
-            json.dumps(dbt_vars(as_of)),
-        ],
-        env={**os.environ, "SALESPULSE_WAREHOUSE": str(work / "warehouse.duckdb")},
-        cwd=PROJECT_ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    work = _warehouse_copy(home, "rebuilt")
+    _dbt_on_copy(work, as_of, "run", "--full-refresh")
     found = differences(home / "warehouse.duckdb", work / "warehouse.duckdb")
     shutil.rmtree(work, ignore_errors=True)
     return {relation: list(counts) for relation, counts in found.items()}
@@ -395,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", default="S,M", help="comma-separated: S, M, L (default S,M)")
     parser.add_argument("--as-of", default="2026-06-30", help="the increment day (a working day)")
+    parser.add_argument(
+        "--skip-ingest-csv", action="store_true", help="leave out the one-large-CSV ingest benchmark"
+    )
     args = parser.parse_args(argv)
     as_of = date.fromisoformat(args.as_of)
     results = []
@@ -403,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmarking {size} ({SIZES[size][0]} reps × {SIZES[size][1]} months)…", flush=True)
         results.append(bench_size(size, as_of))
     print_table(results)
+    if not args.skip_ingest_csv:
+        from benchmarks import ingest_csv
+
+        print("benchmarking the ingest of one large CSV…", flush=True)
+        ingest_csv.print_result(ingest_csv.bench(ingest_csv.ROWS))
     return 0
 
 

@@ -105,7 +105,7 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
         snapshots[len(snapshots) // 2], settings.landing_dir / "opportunities" / "opportunities_corrected.csv"
     )
     _ingest(settings, contracts, AS_OF)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse)) as con:
         changed = con.execute(
             "select count(distinct opportunity_id) from raw.opportunities where _file_id > ?",
             [first["fct_opportunity_history"]],
@@ -114,15 +114,40 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
         before = con.execute(
             "select count(*) from marts.fct_opportunity_history where opportunity_id = ?", [corrected_id]
         ).fetchone()[0]
+        # A canary on a deal no new file names: an increment keeps its rows as they are.
+        untouched = con.execute(
+            "select min(opportunity_id) from marts.fct_opportunity_history where opportunity_id not in "
+            "(select opportunity_id from raw.opportunities where _file_id > ?)",
+            [first["fct_opportunity_history"]],
+        ).fetchone()[0]
+        con.execute(
+            "update marts.fct_opportunity_history set snapshot_count = -1 where opportunity_id = ?",
+            [untouched],
+        )
     assert 0 < changed < total  # the increment names some deals, not all
     dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, BUILD)
     second = _watermarks(warehouse)
     assert all(second[m] > first[m] for m in INCREMENTAL)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse)) as con:
         after = con.execute(
             "select count(*) from marts.fct_opportunity_history where opportunity_id = ?", [corrected_id]
         ).fetchone()[0]
+        canary = con.execute(
+            "select distinct snapshot_count from marts.fct_opportunity_history where opportunity_id = ?",
+            [untouched],
+        ).fetchall()
+        # Put the true counts back (the intervals were not touched) before comparing with a rebuild.
+        con.execute(
+            """
+            update marts.fct_opportunity_history as history set snapshot_count = intervals.snapshot_count
+            from intermediate.int_opportunity_snapshots_collapsed_to_intervals as intervals
+            where history.opportunity_id = ? and intervals.opportunity_id = history.opportunity_id
+                and intervals.valid_from = history.valid_from
+            """,
+            [untouched],
+        )
     assert after > before  # the late correction opened intervals in the deal's past
+    assert canary == [(-1,)]  # the untouched deal was kept, not rebuilt
     assert _differences(warehouse, tmp_path / "check-1", AS_OF) == {}
 
     # An opportunities file read again: the earlier read's rows leave raw, the models rebuild whole.

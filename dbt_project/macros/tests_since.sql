@@ -17,13 +17,8 @@
     {%- set after = var('tested_after_file_id', none) -%}
     {%- if after is not none and after != '' and execute -%}
         {#- The model's documented columns say whether it carries lineage (no query per test). -#}
-        {%- set lineage = [] -%}
-        {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and node.alias == relation.identifier
-                and node.schema == relation.schema and '_file_id' in node.columns -%}
-                {%- do lineage.append(node.unique_id) -%}
-            {%- endif -%}
-        {%- endfor -%}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+        {%- set lineage = node is not none and '_file_id' in node.columns -%}
         {%- if lineage -%}
             {%- do filters.append('_file_id > ' ~ (after | int)) -%}
         {%- endif -%}
