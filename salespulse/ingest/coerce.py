@@ -41,14 +41,15 @@ def _typed_expr(column: Column, src: str, timezone: str, order: str | None, comm
         )
         return f"(case lower({src}) {cases} end)"
     number = f"sp_number_comma({src})" if comma else f"sp_number({src})"
+    suffix = "_comma" if comma else ""
     formats = "[" + ", ".join(lit(fmt) for fmt in column.formats) + "]"
     match column.type:
         case "string":
             return src
         case "integer":
-            return f"sp_integer({number})"
+            return f"sp_integer_text{suffix}({src})"
         case "decimal":
-            return f"sp_decimal({number})"
+            return f"sp_decimal_text{suffix}({src})"
         case "number":
             return f"cast({number} as double)"
         case "percent":
@@ -184,21 +185,21 @@ def build_query(
     `_file_date` and `_landed_date` (ISO text, for `$file_date`/`$landed_date` defaults). The
     original text of a rejected row is taken from the source by (`_file_id`, `_row_number`)."""
     comma = contract.decimal_separator == ","
-    text_cols, typed_cols, rules = [], [], []
+    text_cols, value_cols, typed_cols, rules = [], [], [], []
     for column in contract.columns:
         position = headers.position(column.name)
         raw = f"c{position}" if position is not None else "cast(null as varchar)"
         if column.default is not None:
             raw = f"coalesce(nullif(trim({raw}), ''), {_default_sql(column)})"
-        src = f"sp_text({raw})"
+        text, value = ident(column.name + "__text"), ident(column.name + "__value")
         typed = ident(column.name)
         order = date_orders.get(column.name) if date_orders else None
-        text_cols.append(f"{raw} as {ident(column.name + '__text')}")
-        typed_cols.append(
-            f"cast({_typed_expr(column, src, timezone, order, comma)} as {SQL_TYPES[column.type]}) as {typed}"
-        )
-        text_in_checked = f"sp_text(typed.{ident(column.name + '__text')})"
-        rules.extend(_rules(column, text_in_checked, f"typed.{typed}", as_of))
+        text_cols.append(f"{raw} as {text}")
+        # The trimmed text (null when empty) is computed once and read by the typing and the rules.
+        value_cols.append(f"sp_text({text}) as {value}")
+        typing = _typed_expr(column, value, timezone, order, comma)
+        typed_cols.append(f"cast({typing} as {SQL_TYPES[column.type]}) as {typed}")
+        rules.extend(_rules(column, f"typed.{value}", f"typed.{typed}", as_of))
     mapping, extra = headers.mapping, headers.extra
     for group in contract.require_one_of:
         condition = " and ".join(f"typed.{ident(name)} is null" for name in group)
@@ -225,11 +226,14 @@ def build_query(
         "coerce_rows",
         source=ident(source),
         text_columns=", ".join(text_cols),
+        value_columns=", ".join(value_cols),
         typed_columns=", ".join(typed_cols),
         extra=extra_expr,
         all_text=", ".join(f"c{position}" for position in sorted({*mapping, *extra})) or "1",
         reasons=_reasons_sql(rules),
         first_good_row=first_good_row,
         key_label=key_label,
-        text_names=idents(column.name + "__text" for column in contract.columns),
+        helper_names=idents(
+            name + suffix for name in contract.column_names for suffix in ("__text", "__value")
+        ),
     )

@@ -30,6 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from salespulse.config import Settings
@@ -549,13 +550,13 @@ class Ingestor:
         table = raw.table
         n = table.num_rows
         if "_row_number" not in table.column_names:
-            table = table.append_column("_row_number", pa.array(range(1, n + 1), type=pa.int64()))
+            table = table.append_column("_row_number", pa.array(np.arange(1, n + 1, dtype=np.int64)))
         landed = (result.landed_at or self.now).date().isoformat()
         file_date = result.file_date.isoformat() if result.file_date else None
         table = (
-            table.append_column("_file_id", pa.array([result.file_id] * n, type=pa.int64()))
-            .append_column("_file_date", pa.array([file_date] * n, type=pa.string()))
-            .append_column("_landed_date", pa.array([landed] * n, type=pa.string()))
+            table.append_column("_file_id", pa.array(np.full(n, result.file_id, dtype=np.int64)))
+            .append_column("_file_date", _constant_text(file_date, n))
+            .append_column("_landed_date", _constant_text(landed, n))
         )
         result.rows_in_file = raw.rows_in_file
         return PreparedFile(
@@ -895,6 +896,13 @@ class Ingestor:
             result.rows_loaded,
             result.rows_rejected,
         )
+
+
+def _constant_text(value: str | None, n: int) -> pa.Array:
+    """`n` copies of one text (or nulls) without building a Python list of them."""
+    if value is None:
+        return pa.nulls(n, type=pa.string())
+    return pa.repeat(pa.scalar(value, type=pa.string()), n)
 
 
 def _mark_left(result: FileResult, why: str) -> None:

@@ -258,7 +258,7 @@ def _gbk_or_latin(data: bytes, gbk_text: str, latin_text: str) -> tuple[str, str
     character; Latin text one high byte (é, ü) between ASCII letters, which GB18030 would pair
     with the next letter into a wrong character."""
     high = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80))
-    gbk_chars = sum(1 for ch in gbk_text if ord(ch) >= 0x80)
+    gbk_chars = len(gbk_text) - len(gbk_text.encode("ascii", "ignore"))  # non-ASCII characters
     if gbk_chars and high >= 1.5 * gbk_chars:
         return gbk_text, "gb18030"
     return latin_text, "cp1252"

@@ -3,21 +3,60 @@
 -- the row is good). Duplicates and repeated keys are looked for within each file only.
 -- Slots (filled by coerce.build_query, per contract column where it says so): source, the
 -- input relation (text columns c0..cN); text_columns, each column's text as "<name>__text";
--- typed_columns, each column typed as "<name>"; extra, the JSON of unknown columns; all_text,
--- every text column read; reasons, the messages of the rules a row breaks; first_good_row, the
--- first good row of each key in its file (null when repeated keys are allowed); key_label,
--- `key=value, ...`; text_names, the "<name>__text" columns, not in the result.
+-- value_columns, each column's trimmed text (null when empty) as "<name>__value";
+-- typed_columns, each column typed from its value as "<name>"; extra, the JSON of unknown
+-- columns; all_text, every text column read; reasons, the messages of the rules a row breaks;
+-- first_good_row, the first good row of each key in its file (null when repeated keys are
+-- allowed); key_label, `key=value, ...`; helper_names, the "<name>__text" and "<name>__value"
+-- columns, not in the result.
 with
 
-typed as (
+-- A row repeating an earlier row of its file has the same hash: only rows whose hash repeats
+-- are compared column by column, instead of partitioning every row by all its text.
+repeated_hashes as (
+    select
+        _file_id,
+        hash({all_text}) as row_hash
+    from {source}
+    group by all
+    having count(*) > 1
+),
+
+same_rows as (
+    select
+        _file_id,
+        _row_number,
+        min(_row_number) over (partition by _file_id, {all_text}) as first_same_row
+    from {source}
+    where (_file_id, hash({all_text})) in (
+        select
+            repeated_hashes._file_id,
+            repeated_hashes.row_hash
+        from repeated_hashes
+    )
+),
+
+cleaned as (
     select
         _file_id,
         _row_number,
         {text_columns},
-        {typed_columns},
-        {extra} as _extra,
-        min(_row_number) over (partition by _file_id, {all_text}) as first_same_row
+        {extra} as _extra
     from {source}
+),
+
+valued as (
+    select
+        *,
+        {value_columns}
+    from cleaned
+),
+
+typed as (
+    select
+        *,
+        {typed_columns}
+    from valued
 ),
 
 checked as (
@@ -27,15 +66,24 @@ checked as (
     from typed
 ),
 
+judged as (
+    select
+        checked.*,
+        coalesce(same_rows.first_same_row, checked._row_number) as first_same_row
+    from checked
+    left join same_rows
+        on checked._file_id = same_rows._file_id and checked._row_number = same_rows._row_number
+),
+
 keyed as (
     select
         *,
         {first_good_row} as first_good_key
-    from checked
+    from judged
 )
 
 select
-    * exclude (_base_reasons, first_same_row, first_good_key, {text_names}),
+    * exclude (_base_reasons, first_same_row, first_good_key, {helper_names}),
     case
         when first_same_row < _row_number
             then _base_reasons || ['duplicate of row ' || first_same_row || ' in the same file']

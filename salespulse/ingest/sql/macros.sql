@@ -63,6 +63,37 @@ create or replace temp macro sp_integer(x) as (
     case when x = trunc(x) then try_cast(x as bigint) end
 );
 
+-- The typing of integer and decimal columns. Plain numbers, which most cells of most exports
+-- are, take one native cast; any other text the full reading above (same results, as
+-- tests/test_ingest_fast_paths.py checks).
+create or replace temp macro sp_integer_text(s) as (
+    case
+        when regexp_full_match(s, '-?[0-9]{1,18}') then cast(s as bigint)
+        else sp_integer(sp_number(s))
+    end
+);
+
+create or replace temp macro sp_integer_text_comma(s) as (
+    case
+        when regexp_full_match(s, '-?[0-9]{1,18}') then cast(s as bigint)
+        else sp_integer(sp_number_comma(s))
+    end
+);
+
+create or replace temp macro sp_decimal_text(s) as (
+    case
+        when regexp_full_match(s, '-?[0-9]{1,14}(\.[0-9]{1,4})?') then cast(s as decimal(18, 4))
+        else sp_decimal(sp_number(s))
+    end
+);
+
+create or replace temp macro sp_decimal_text_comma(s) as (
+    case
+        when regexp_full_match(s, '-?[0-9]{1,14}') then cast(s as decimal(18, 4))
+        else sp_decimal(sp_number_comma(s))
+    end
+);
+
 -- Excel stores dates as days since 1899-12-30; a bare 5-digit number in a date column is one.
 create or replace temp macro sp_is_serial(s) as regexp_full_match(trim(s), '[1-9][0-9]{4}(\.[0-9]+)?');
 
@@ -106,7 +137,7 @@ create or replace temp macro sp_timestamp_mdy(s) as try_strptime(
     ]
 );
 
-create or replace temp macro sp_date(s) as coalesce(
+create or replace temp macro sp_date_any(s) as coalesce(
     try_cast(trim(s) as date),
     case
         when sp_text(s) is null then null
@@ -114,6 +145,14 @@ create or replace temp macro sp_date(s) as coalesce(
             sp_is_serial(s)
             then cast(date '1899-12-30' + cast(floor(cast(trim(s) as double)) as integer) as date)
         else cast(sp_timestamp_local(s) as date)
+    end
+);
+
+-- ISO dates, as most exports write them, take one native cast; other text the full reading.
+create or replace temp macro sp_date(s) as (
+    case
+        when regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_cast(s as date)
+        else sp_date_any(s)
     end
 );
 
@@ -164,14 +203,22 @@ create or replace temp macro sp_timestamp_offset(s, tz) as (
     end
 );
 
-create or replace temp macro sp_timestamp(s, tz) as sp_timestamp_offset(s, tz);
+-- 'YYYY-MM-DD HH:MM[:SS]', as most exports write it, takes one native cast; other text the
+-- full reading.
+create or replace temp macro sp_timestamp(s, tz) as (
+    case
+        when regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?')
+            then try_cast(s as timestamp)
+        else sp_timestamp_offset(s, tz)
+    end
+);
 
 create or replace temp macro sp_timestamp_dmy_tz(s, tz) as coalesce(
-    sp_timestamp_offset(s, tz), sp_timestamp_dmy(s)
+    sp_timestamp(s, tz), sp_timestamp_dmy(s)
 );
 
 create or replace temp macro sp_timestamp_mdy_tz(s, tz) as coalesce(
-    sp_timestamp_offset(s, tz), sp_timestamp_mdy(s)
+    sp_timestamp(s, tz), sp_timestamp_mdy(s)
 );
 
 create or replace temp macro sp_boolean(s) as (
