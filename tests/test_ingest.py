@@ -253,6 +253,47 @@ def test_duplicate_rows_inside_a_file_and_duplicate_keys(home, contracts):
     ]
 
 
+
+def test_a_repeated_key_is_judged_against_the_first_good_row_of_its_file(home, contracts):
+    """A rejected row does not own its key; a repeated row is reported as such, not as a
+    repeated key; keys repeat only within a file (two files in one batch)."""
+    rows = [
+        "O1,C1,R001,云平台,100,2026-03-01,signed",  # 1: good, first O1
+        "O1,C1,R001,云平台,abc,2026-03-01,signed",  # 2: bad amount, not a key repeat
+        "O1,C1,R001,云平台,100,2026-03-01,signed",  # 3: same row as 1
+        "O2,C1,R001,云平台,oops,2026-03-01,signed",  # 4: bad: O2 is not taken by it
+        "O2,C1,R001,云平台,200,2026-03-01,signed",  # 5: first good O2
+        " O2 ,C1,R001,云平台,250,2026-03-01,signed",  # 6: the same key once trimmed
+        "O1,C1,R001,云平台,130,2026-03-01,signed",  # 7: repeats O1 of row 1
+        "O3,C1,R001,云平台,300,2026-03-01,signed",  # 8: alone
+    ]
+    land(home, "orders/a.csv", ORDER_HEADER + "\n".join(rows) + "\n")
+    land(home, "orders/b.csv", ORDER_HEADER + "O1,C1,R001,云平台,140,2026-03-02,signed\n")
+    con, report = ingest(home, contracts)
+    by_name = {r.file_name: r for r in report.files}
+    assert (by_name["orders/a.csv"].rows_loaded, by_name["orders/a.csv"].rows_rejected) == (3, 5)
+    assert by_name["orders/b.csv"].rows_loaded == 1
+    loaded = con.execute(
+        "select f.file_name, o._row_number, o.order_id, o.amount from raw.orders o "
+        "join raw.ingested_files f on f.file_id = o._file_id order by 1, 2"
+    ).fetchall()
+    assert [(name, row, key, int(amount)) for name, row, key, amount in loaded] == [
+        ("orders/a.csv", 1, "O1", 100),
+        ("orders/a.csv", 5, "O2", 200),
+        ("orders/a.csv", 8, "O3", 300),
+        ("orders/b.csv", 1, "O1", 140),
+    ]
+    rejects = con.execute(
+        "select _row_number, _reasons from raw.orders__rejects order by _row_number"
+    ).fetchall()
+    assert rejects == [
+        (2, "amount: 'abc' cannot be read as decimal, or has more than 4 decimal places (kept exactly)"),
+        (3, "duplicate of row 1 in the same file"),
+        (4, "amount: 'oops' cannot be read as decimal, or has more than 4 decimal places (kept exactly)"),
+        (6, "duplicate key (order_id=O2) of row 5 in the same file"),
+        (7, "duplicate key (order_id=O1) of row 1 in the same file"),
+    ]
+
 def test_duplicate_submissions_of_a_report_are_both_kept(home, contracts):
     rows = [
         "R001,张三,2026-03-05,2026-03-05 15:00,5,4,0,first",

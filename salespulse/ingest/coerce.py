@@ -22,7 +22,7 @@ from salespulse.ingest.read import HeaderMapping
 from salespulse.ingest.schema import SQL_TYPES
 from salespulse.ingest.sqlfiles import ident, idents, render, sql_text
 
-__all__ = ["build_query", "ident", "install_macros", "lit"]
+__all__ = ["build_query", "create_typed_table", "ident", "install_macros", "lit"]
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -209,19 +209,6 @@ def build_query(
         extra_expr = f"json_object({pairs})"
     else:
         extra_expr = "cast(null as json)"
-    # The first good row of each key in its file; not needed when repeated keys are allowed.
-    if contract.allow_duplicate_keys:
-        first_good_row, key_label = "cast(null as bigint)", "cast(null as varchar)"
-    else:
-        first_good_row = (
-            "min(case when len(_base_reasons) = 0 and first_same_row = _row_number then _row_number end)"
-            f" over (partition by _file_id, {idents(contract.keys)})"
-        )
-        key_label = (
-            "concat_ws(', ', "
-            + ", ".join(f"{lit(key + '=')} || cast({ident(key)} as varchar)" for key in contract.keys)
-            + ")"
-        )
     return render(
         "coerce_rows",
         source=ident(source),
@@ -231,9 +218,40 @@ def build_query(
         extra=extra_expr,
         all_text=", ".join(f"c{position}" for position in sorted({*mapping, *extra})) or "1",
         reasons=_reasons_sql(rules),
-        first_good_row=first_good_row,
-        key_label=key_label,
         helper_names=idents(
             name + suffix for name in contract.column_names for suffix in ("__text", "__value")
         ),
+    )
+
+
+def create_typed_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    contract: Contract,
+    headers: HeaderMapping,
+    timezone: str,
+    as_of: date,
+    date_orders: DateOrders | None = None,
+    source: str = "input_rows",
+) -> None:
+    """Type and check the rows of `source` into the temp table `name` (`build_query`), then
+    reject the good rows that repeat an earlier good row's key in their file, unless the
+    contract allows repeated keys."""
+    query = build_query(contract, headers, timezone, as_of, date_orders, source)
+    con.execute(f"create or replace temp table {ident(name)} as {query}")
+    if contract.allow_duplicate_keys:
+        return
+    key_label = (
+        "concat_ws(', ', "
+        + ", ".join(f"{lit(key + '=')} || cast({ident(key)} as varchar)" for key in contract.keys)
+        + ")"
+    )
+    con.execute(
+        render(
+            "mark_duplicate_keys",
+            typed=ident(name),
+            keys=idents(contract.keys),
+            same_keys=", ".join(f"same_key.{ident(key)}" for key in contract.keys),
+            key_label=key_label,
+        )
     )

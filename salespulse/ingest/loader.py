@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from salespulse.config import Settings
 from salespulse.contracts import Contract
-from salespulse.ingest.coerce import build_query, install_macros
+from salespulse.ingest.coerce import create_typed_table, install_macros
 from salespulse.ingest.dates import DateOrders, day_month_orders
 from salespulse.ingest.faults import EnvironmentProblem, environment_problem
 from salespulse.ingest.isolate import ReaderPool, ReadOutcome, shared_pool
@@ -602,10 +602,15 @@ class Ingestor:
         self.con.execute("begin transaction")
         try:
             self.con.register("input_rows", source)
-            query = build_query(
-                contract, first.headers, self.settings.timezone, self.settings.as_of, first.date_orders
+            create_typed_table(
+                self.con,
+                "_typed",
+                contract,
+                first.headers,
+                self.settings.timezone,
+                self.settings.as_of,
+                first.date_orders,
             )
-            self.con.execute(f"create or replace temp table _typed as {query}")
             results = {prepared.result.file_id: prepared.result for prepared in batch}
             superseding = [file_id for file_id, result in results.items() if result.reprocess]
             if superseding:

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from salespulse.config import Settings
 from salespulse.contracts import DATE_TYPES, NUMERIC_TYPES, Contract
-from salespulse.ingest.coerce import build_query, ident, install_macros
+from salespulse.ingest.coerce import create_typed_table, ident, install_macros
 from salespulse.ingest.dates import day_month_orders
 from salespulse.ingest.isolate import ReaderPool
 from salespulse.ingest.loader import file_date_of
@@ -138,8 +138,7 @@ def _check(path, settings, contracts, kind, detected, raw, result: Validation) -
     con = duckdb.connect()
     install_macros(con)
     con.register("input_rows", table)
-    query = build_query(contract, headers, settings.timezone, settings.as_of, orders)
-    con.execute(f"create temp table typed as {query}")
+    create_typed_table(con, "typed", contract, headers, settings.timezone, settings.as_of, orders)
     rows = con.execute(
         "select _row_number, unnest(_reasons) from typed where len(_reasons) > 0 order by 1"
     ).fetchall()

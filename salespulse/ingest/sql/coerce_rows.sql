@@ -1,14 +1,13 @@
 -- Typing and row rules of a batch of files read with the same header mapping (coerce.py): per
 -- input row `_file_id`, `_row_number`, the typed columns, `_extra` and `_reasons` (empty when
--- the row is good). Duplicates and repeated keys are looked for within each file only.
+-- the row is good). Duplicate rows are looked for within each file only; repeated keys are
+-- marked afterwards on the result (mark_duplicate_keys.sql).
 -- Slots (filled by coerce.build_query, per contract column where it says so): source, the
 -- input relation (text columns c0..cN); text_columns, each column's text as "<name>__text";
 -- value_columns, each column's trimmed text (null when empty) as "<name>__value";
 -- typed_columns, each column typed from its value as "<name>"; extra, the JSON of unknown
 -- columns; all_text, every text column read; reasons, the messages of the rules a row breaks;
--- first_good_row, the first good row of each key in its file (null when repeated keys are
--- allowed); key_label, `key=value, ...`; helper_names, the "<name>__text" and "<name>__value"
--- columns, not in the result.
+-- helper_names, the "<name>__text" and "<name>__value" columns, not in the result.
 with
 
 -- A row repeating an earlier row of its file has the same hash: only rows whose hash repeats
@@ -73,22 +72,13 @@ judged as (
     from checked
     left join same_rows
         on checked._file_id = same_rows._file_id and checked._row_number = same_rows._row_number
-),
-
-keyed as (
-    select
-        *,
-        {first_good_row} as first_good_key
-    from judged
 )
 
 select
-    * exclude (_base_reasons, first_same_row, first_good_key, {helper_names}),
+    * exclude (_base_reasons, first_same_row, {helper_names}),
     case
         when first_same_row < _row_number
             then _base_reasons || ['duplicate of row ' || first_same_row || ' in the same file']
-        when len(_base_reasons) = 0 and coalesce(first_good_key < _row_number, false)
-            then ['duplicate key (' || {key_label} || ') of row ' || first_good_key || ' in the same file']
         else _base_reasons
     end as _reasons
-from keyed
+from judged
