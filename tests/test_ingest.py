@@ -253,7 +253,6 @@ def test_duplicate_rows_inside_a_file_and_duplicate_keys(home, contracts):
     ]
 
 
-
 def test_a_repeated_key_is_judged_against_the_first_good_row_of_its_file(home, contracts):
     """A rejected row does not own its key; a repeated row is reported as such, not as a
     repeated key; keys repeat only within a file (two files in one batch)."""
@@ -293,6 +292,7 @@ def test_a_repeated_key_is_judged_against_the_first_good_row_of_its_file(home, c
         (6, "duplicate key (order_id=O2) of row 5 in the same file"),
         (7, "duplicate key (order_id=O1) of row 1 in the same file"),
     ]
+
 
 def test_duplicate_submissions_of_a_report_are_both_kept(home, contracts):
     rows = [
