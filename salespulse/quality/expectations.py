@@ -105,6 +105,36 @@ class SuiteResult:
         return "error" if any(f["severity"] == "error" for f in self.failures) else "warning"
 
 
+_COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+
+
+def suite_columns(kind: str, directory: Path = EXPECTATIONS_DIR) -> list[str] | None:
+    """The columns the suite's expectations read, in first-use order; None when one of them
+    reads the whole table (a table-level expectation, a row condition, or an expectation whose
+    columns its kwargs do not name). Validation then loads only these columns: turning
+    millions of rows of every column into a pandas frame costs more than the checks."""
+    columns: list[str] = []
+    for expectation in load_suite(kind, directory).get("expectations", []):
+        kwargs = expectation.get("kwargs", {})
+        named = [kwargs[key] for key in _COLUMN_KWARGS if key in kwargs]
+        if not named or kwargs.get("row_condition") or expectation["type"].startswith("expect_table_"):
+            return None
+        for value in named:
+            for column in value if isinstance(value, list) else [value]:
+                if column not in columns:
+                    columns.append(column)
+    return columns
+
+
+def select_list(columns: list[str] | None, everything: str = "*") -> str:
+    """SQL select list for `suite_columns` (quoted), or `everything` when the suite needs all."""
+    if columns is None:
+        return everything
+    if not columns:
+        return "1 as _row"  # no expectation: the rows are still counted
+    return ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
+
+
 class Validator:
     """One ephemeral GX context for a whole run; `validate()` once per kind."""
 

@@ -120,9 +120,12 @@ def evaluate_rules(
 
 
 def evaluate_suites(con: duckdb.DuckDBPyConnection) -> Iterator[CheckOutcome]:
+    from salespulse.quality.expectations import select_list, suite_columns
+
     validator = None
     for mart, key in GX_MARTS.items():
-        frame = con.execute(f"select * from marts.{mart}").df()
+        columns = select_list(suite_columns(mart, MART_SUITES_DIR))
+        frame = con.execute(f"select {columns} from marts.{mart}").df()
         if frame.empty:
             yield SkippedCheck(
                 key,
