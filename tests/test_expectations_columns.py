@@ -45,6 +45,9 @@ def test_suite_columns_lists_what_the_expectations_read(tmp_path):
     assert select_list(None, "* exclude (x)") == "* exclude (x)"
     assert select_list([]) == "1 as _row"
     assert select_list(["a", 'we"ird']) == '"a", "we""ird"'
+    # A column the table lacks: every column, so that GX reports it missing as before.
+    assert select_list(["a", "b"], available=["a", "c"]) == "*"
+    assert select_list(["a"], available=["a", "c"]) == '"a"'
 
 
 @pytest.mark.parametrize("bad", [False, True])

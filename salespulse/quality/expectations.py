@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,9 +127,13 @@ def suite_columns(kind: str, directory: Path = EXPECTATIONS_DIR) -> list[str] | 
     return columns
 
 
-def select_list(columns: list[str] | None, everything: str = "*") -> str:
-    """SQL select list for `suite_columns` (quoted), or `everything` when the suite needs all."""
-    if columns is None:
+def select_list(
+    columns: list[str] | None, everything: str = "*", available: Iterable[str] | None = None
+) -> str:
+    """SQL select list for `suite_columns` (quoted), or `everything` when the suite needs all
+    or names a column the table does not have (`available`): GX then reports it missing, as it
+    would on the whole table."""
+    if columns is None or (available is not None and not set(columns) <= set(available)):
         return everything
     if not columns:
         return "1 as _row"  # no expectation: the rows are still counted

@@ -206,7 +206,15 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
             if skipped:
                 context.log.info(f"check great_expectations of raw/{kind} skipped: {GX_SKIPPED_NO_ROWS}")
                 continue
-            columns = select_list(suite_columns(kind), everything="* exclude (_extra)")
+            available = [
+                column
+                for (column,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'raw' and table_name = ?",
+                    [kind],
+                ).fetchall()
+            ]
+            columns = select_list(suite_columns(kind), everything="* exclude (_extra)", available=available)
             frame = con.execute(f"select {columns} from raw.{kind} where _file_id in ?", [file_ids]).df()
             outcome = validator.validate(kind, frame)
             yield dg.AssetCheckResult(
