@@ -547,16 +547,8 @@ class Ingestor:
         if headers.defaults:
             filled = ", ".join(f"{name}={contract.column(name).default}" for name in headers.defaults)
             result.warnings.append(f"columns not in the file, from their default: {filled}")
-        table = raw.table
-        n = table.num_rows
-        if "_row_number" not in table.column_names:
-            table = table.append_column("_row_number", pa.array(np.arange(1, n + 1, dtype=np.int64)))
-        landed = (result.landed_at or self.now).date().isoformat()
-        file_date = result.file_date.isoformat() if result.file_date else None
-        table = (
-            table.append_column("_file_id", pa.array(np.full(n, result.file_id, dtype=np.int64)))
-            .append_column("_file_date", _constant_text(file_date, n))
-            .append_column("_landed_date", _constant_text(landed, n))
+        table = with_lineage(
+            raw.table, result.file_id, result.file_date, (result.landed_at or self.now).date()
         )
         result.rows_in_file = raw.rows_in_file
         return PreparedFile(
@@ -901,6 +893,20 @@ class Ingestor:
             result.rows_loaded,
             result.rows_rejected,
         )
+
+
+def with_lineage(table: pa.Table, file_id: int, file_date: date | None, landed: date) -> pa.Table:
+    """A file's text table with what the typing query reads besides its cells: `_row_number`
+    (1.. unless the reader numbered the rows), `_file_id`, `_file_date` and `_landed_date`
+    (ISO text, for `$file_date`/`$landed_date` defaults)."""
+    n = table.num_rows
+    if "_row_number" not in table.column_names:
+        table = table.append_column("_row_number", pa.array(np.arange(1, n + 1, dtype=np.int64)))
+    return (
+        table.append_column("_file_id", pa.array(np.full(n, file_id, dtype=np.int64)))
+        .append_column("_file_date", _constant_text(file_date.isoformat() if file_date else None, n))
+        .append_column("_landed_date", _constant_text(landed.isoformat(), n))
+    )
 
 
 def _constant_text(value: str | None, n: int) -> pa.Array:

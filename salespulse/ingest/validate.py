@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from salespulse.config import Settings
 from salespulse.contracts import DATE_TYPES, NUMERIC_TYPES, Contract
 from salespulse.ingest.coerce import create_typed_table, ident, install_macros
 from salespulse.ingest.dates import day_month_orders
 from salespulse.ingest.isolate import ReaderPool
-from salespulse.ingest.loader import file_date_of
+from salespulse.ingest.loader import file_date_of, with_lineage
 from salespulse.ingest.read import (
     ReadLimits,
     folders_under,
@@ -122,19 +121,8 @@ def _check(path, settings, contracts, kind, detected, raw, result: Validation) -
     if orders.problem:
         result.fatal = orders.problem
         return
-    table = raw.table
-    n = table.num_rows
-    if "_row_number" not in table.column_names:
-        table = table.append_column("_row_number", pa.array(range(1, n + 1), type=pa.int64()))
     file_date = file_date_of(path.name, path.stat().st_mtime, settings.tz)
-    today = settings.as_of.isoformat()
-    table = (
-        table.append_column("_file_id", pa.array([0] * n, type=pa.int64()))
-        .append_column(
-            "_file_date", pa.array([file_date.isoformat() if file_date else None] * n, pa.string())
-        )
-        .append_column("_landed_date", pa.array([today] * n, type=pa.string()))
-    )
+    table = with_lineage(raw.table, 0, file_date, settings.as_of)
     con = duckdb.connect()
     install_macros(con)
     con.register("input_rows", table)

@@ -140,6 +140,21 @@ def select_list(
     return ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
 
 
+def suite_select(
+    con, schema: str, table: str, suite: str, directory: Path = EXPECTATIONS_DIR, everything: str = "*"
+) -> str:
+    """The select list that loads `schema.table` for the suite `suite` (`select_list`, checked
+    against the table's columns)."""
+    available = [
+        column
+        for (column,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    ]
+    return select_list(suite_columns(suite, directory), everything, available)
+
+
 class Validator:
     """One ephemeral GX context for a whole run; `validate()` once per kind."""
 

@@ -17,7 +17,7 @@ from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
 from salespulse.ingest.loader import FileResult, Ingestor, IngestReport
 from salespulse.ingest.reprocess import reprocess_with
 from salespulse.ingest.schema import business_date_range, create_raw_schema
-from salespulse.quality.expectations import Validator, select_list, suite_columns
+from salespulse.quality.expectations import Validator, suite_select
 
 GROUP = "ingest"
 REGISTRY_KEY = dg.AssetKey(["raw", "ingested_files"])
@@ -206,15 +206,7 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
             if skipped:
                 context.log.info(f"check great_expectations of raw/{kind} skipped: {GX_SKIPPED_NO_ROWS}")
                 continue
-            available = [
-                column
-                for (column,) in con.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = 'raw' and table_name = ?",
-                    [kind],
-                ).fetchall()
-            ]
-            columns = select_list(suite_columns(kind), everything="* exclude (_extra)", available=available)
+            columns = suite_select(con, "raw", kind, kind, everything="* exclude (_extra)")
             frame = con.execute(f"select {columns} from raw.{kind} where _file_id in ?", [file_ids]).df()
             outcome = validator.validate(kind, frame)
             yield dg.AssetCheckResult(

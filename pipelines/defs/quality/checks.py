@@ -119,16 +119,12 @@ def evaluate_rules(
         yield rule_result(outcome, new_findings(con, rule.name, outcome.findings, run_id) if seen else None)
 
 
-COLUMNS_OF = "select column_name from information_schema.columns where table_schema = ? and table_name = ?"
-
-
 def evaluate_suites(con: duckdb.DuckDBPyConnection) -> Iterator[CheckOutcome]:
-    from salespulse.quality.expectations import select_list, suite_columns
+    from salespulse.quality.expectations import suite_select
 
     validator = None
     for mart, key in GX_MARTS.items():
-        available = [column for (column,) in con.execute(COLUMNS_OF, ["marts", mart]).fetchall()]
-        columns = select_list(suite_columns(mart, MART_SUITES_DIR), available=available)
+        columns = suite_select(con, "marts", mart, mart, MART_SUITES_DIR)
         frame = con.execute(f"select {columns} from marts.{mart}").df()
         if frame.empty:
             yield SkippedCheck(
