@@ -41,11 +41,15 @@ BIN = Path(sys.executable).parent
 
 
 class PeakMemory:
-    """Peak resident memory of a process and all its children, polled every 50 ms."""
+    """Peak resident memory of a process and all its children, polled every 50 ms.
+
+    `samples` keeps (wall-clock time, bytes) so that the peak can be split by pipeline step.
+    """
 
     def __init__(self, pid: int):
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
@@ -59,6 +63,7 @@ class PeakMemory:
                     with contextlib.suppress(psutil.Error):
                         total += process.memory_info().rss
                 self.peak = max(self.peak, total)
+                self.samples.append((time.time(), total))
             except psutil.Error:
                 pass
             time.sleep(0.05)
@@ -130,18 +135,38 @@ def run_job(home: Path, as_of: date, job: str, partition: str) -> dict:
     peak = memory.stop()
     if process.returncode != 0:
         raise RuntimeError(f"pipeline failed:\n{err[-4000:]}")
-    return {"wall_seconds": round(wall, 2), "peak_memory_mb": round(peak / 2**20), "steps": step_times(home)}
+    spans = step_spans(home)
+    return {
+        "wall_seconds": round(wall, 2),
+        "peak_memory_mb": round(peak / 2**20),
+        "steps": {step: round(end - start, 2) for step, (start, end) in spans.items()},
+        "peak_memory_mb_by_stage": peak_by_stage(memory.samples, spans),
+    }
 
 
-def step_times(home: Path) -> dict[str, float]:
-    """Per-step durations of the latest run, from the Dagster instance in `home`."""
+def step_spans(home: Path) -> dict[str, tuple[float, float]]:
+    """(start, end) wall-clock times of each step of the latest run, from the Dagster instance."""
     os.environ["DAGSTER_HOME"] = str(home / "dagster")
     from dagster import DagsterInstance
 
     with DagsterInstance.get() as instance:
         run = instance.get_runs(limit=1)[0]
         stats = instance.get_run_step_stats(run.run_id)
-    return {s.step_key: round((s.end_time or 0) - (s.start_time or 0), 2) for s in stats}
+    return {s.step_key: (s.start_time or 0, s.end_time or s.start_time or 0) for s in stats}
+
+
+def peak_by_stage(samples: list[tuple[float, int]], spans: dict[str, tuple[float, float]]) -> dict[str, int]:
+    """The process tree's peak memory (MB) while each stage's steps ran; "between" outside any step.
+
+    Steps of different stages that overlap both get the sample: the figure says what was
+    resident while the stage ran, not what the stage alone allocated.
+    """
+    peaks: dict[str, int] = {}
+    for at, total in samples:
+        stages = {stage_of(step) for step, (start, end) in spans.items() if start <= at <= end} or {"between"}
+        for stage in stages:
+            peaks[stage] = max(peaks.get(stage, 0), total)
+    return {stage: round(peak / 2**20) for stage, peak in sorted(peaks.items())}
 
 
 def stage_of(step: str) -> str:
@@ -356,11 +381,18 @@ def table_rows(results: list[dict]) -> list[dict[str, str]]:
                 "briefs s (n)": f"{full.get('briefs', 0):.1f} ({r['monthly_packs']})",
                 "end-to-end s": f"{r['full']['wall_seconds']:.1f}",
                 "peak MB": f"{r['full']['peak_memory_mb']:,}",
+                "peak in": _peak_stage(r["full"]),
                 "daily e2e s": f"{r['daily']['wall_seconds']:.1f}",
                 "daily ingest→checks s": f"{sum(daily.get(k, 0) for k in DAILY_CORE):.1f}",
             }
         )
     return rows
+
+
+def _peak_stage(run: dict) -> str:
+    """The stage during which the process tree peaked (results from before this was recorded: -)."""
+    by_stage = run.get("peak_memory_mb_by_stage") or {}
+    return max(by_stage, key=by_stage.get) if by_stage else "-"
 
 
 def print_table(results: list[dict]) -> None:

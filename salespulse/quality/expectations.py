@@ -8,6 +8,7 @@ Validation runs on the rows one ingest run loaded, with one GX context per run.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -114,17 +115,7 @@ def suite_columns(kind: str, directory: Path = EXPECTATIONS_DIR) -> list[str] | 
     reads the whole table (a table-level expectation, a row condition, or an expectation whose
     columns its kwargs do not name). Validation then loads only these columns: turning
     millions of rows of every column into a pandas frame costs more than the checks."""
-    columns: list[str] = []
-    for expectation in load_suite(kind, directory).get("expectations", []):
-        kwargs = expectation.get("kwargs", {})
-        named = [kwargs[key] for key in _COLUMN_KWARGS if key in kwargs]
-        if not named or kwargs.get("row_condition") or expectation["type"].startswith("expect_table_"):
-            return None
-        for value in named:
-            for column in value if isinstance(value, list) else [value]:
-                if column not in columns:
-                    columns.append(column)
-    return columns
+    return expectation_columns(load_suite(kind, directory).get("expectations", []))
 
 
 def select_list(
@@ -140,19 +131,15 @@ def select_list(
     return ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
 
 
-def suite_select(
-    con, schema: str, table: str, suite: str, directory: Path = EXPECTATIONS_DIR, everything: str = "*"
-) -> str:
-    """The select list that loads `schema.table` for the suite `suite` (`select_list`, checked
-    against the table's columns)."""
-    available = [
-        column
-        for (column,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()
-    ]
-    return select_list(suite_columns(suite, directory), everything, available)
+CHUNK_ROWS = 500_000  # rows per chunk for the row-by-row expectations (validate_table)
+_INDEX = "_salespulse_index"
+_MAP_METRICS_ACROSS_ROWS = {
+    # Map expectations whose verdict on a row depends on the other rows: not chunkable.
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+    "expect_column_values_to_be_increasing",
+    "expect_column_values_to_be_decreasing",
+}
 
 
 class Validator:
@@ -167,38 +154,181 @@ class Validator:
         self.directory = Path(directory)
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-        self.source = self.context.data_sources.add_pandas("salespulse_raw")
+        self._batches = 0
 
     def validate(self, kind: str, frame: pd.DataFrame) -> SuiteResult:
+        """The suite `kind` on one whole frame."""
+        expectations = load_suite(kind, self.directory).get("expectations", [])
+        merged = [_Merged(e) for e in expectations]
+        self._into(kind, merged, frame)
+        return _result(kind, merged, len(frame))
+
+    def validate_table(
+        self,
+        kind: str,
+        con,
+        relation: str,
+        where: str = "",
+        params: Iterable = (),
+        everything: str = "*",
+        chunk_rows: int = CHUNK_ROWS,
+    ) -> SuiteResult:
+        """The suite `kind` on the rows of `relation` (`schema.table`) matching `where`, in bounded
+        memory: the row-by-row expectations (`row_wise`) see the rows `chunk_rows` at a time,
+        loading only the columns they read, and their verdicts, counts and examples are added
+        up over the chunks as GX counts them over one frame; the other expectations (a mean,
+        uniqueness, the table's row count) see every row at once, loading only their columns
+        (or every column when one of them does not name its columns). A whole 12.6 M-row
+        frame took 8 GB; a chunk of 500,000 rows of the same columns takes about 300 MB."""
+        schema, table = relation.split(".", 1)
+        available = [
+            column
+            for (column,) in con.execute(
+                "select column_name from information_schema.columns"
+                " where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        ]
+        expectations = load_suite(kind, self.directory).get("expectations", [])
+        merged = [_Merged(e) for e in expectations]
+        condition = f" where {where}" if where else ""
+        params = list(params)
+        rows = con.execute(f"select count(*) from {relation}{condition}", params).fetchone()[0]
+        chunked = [m for m in merged if row_wise(m.spec)]
+        whole = [m for m in merged if not row_wise(m.spec)]
+        if whole:
+            columns = select_list(expectation_columns([m.spec for m in whole]), everything, available)
+            self._into(kind, whole, con.execute(f"select {columns} from {relation}{condition}", params).df())
+        if chunked:
+            columns = select_list(expectation_columns([m.spec for m in chunked]), everything, available)
+            cursor = con.cursor()
+            cursor.execute(f"select {columns} from {relation}{condition}", params)
+            vectors = max(1, chunk_rows // 2048)
+            seen = 0
+            while True:
+                frame = cursor.fetch_df_chunk(vectors)
+                if frame.empty and seen:
+                    break
+                self._into(kind, chunked, frame)
+                seen += len(frame)
+                if frame.empty:
+                    break
+            cursor.close()
+        return _result(kind, merged, rows)
+
+    def _into(self, kind: str, merged: list[_Merged], frame: pd.DataFrame) -> None:
+        """Validate `frame` against `merged`'s expectations and add each outcome to its own."""
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-        spec = load_suite(kind, self.directory)
-        suite = self._gx.ExpectationSuite(name=spec.get("name", f"raw_{kind}"))
-        for expectation in spec.get("expectations", []):
+        self._batches += 1
+        suite = self._gx.ExpectationSuite(name=f"{kind}_{self._batches}")
+        for index, item in enumerate(merged):
+            spec = item.spec
             suite.add_expectation_configuration(
                 ExpectationConfiguration(
-                    type=expectation["type"],
-                    kwargs=expectation.get("kwargs", {}),
-                    meta=expectation.get("meta", {}),
+                    type=spec["type"],
+                    kwargs=spec.get("kwargs", {}),
+                    meta={**spec.get("meta", {}), _INDEX: index},
                 )
             )
-        asset = self.source.add_dataframe_asset(name=f"{kind}_{len(self.source.assets)}")
+        # One data source per frame, deleted afterwards: its execution engine keeps every batch
+        # it loaded (frame included), so chunks would otherwise pile up in memory.
+        source = self.context.data_sources.add_pandas(f"salespulse_{self._batches}")
+        asset = source.add_dataframe_asset(name=kind)
         batch = asset.add_batch_definition_whole_dataframe("run").get_batch(
             batch_parameters={"dataframe": frame}
         )
         outcome = batch.validate(suite)
-        failures = []
+        self.context.data_sources.delete(source.name)
+        del source, asset, batch
+        # GX's objects hold the frame in reference cycles: collected now, not after a few chunks
+        # more (1.6 GB instead of 0.8 GB over the L organisation's 12.6 M opportunity rows).
+        gc.collect()
         for item in outcome.results:
-            if item.success:
-                continue
-            config = item.expectation_config
-            failures.append(
-                {
-                    "expectation": config.type,
-                    "column": config.kwargs.get("column"),
-                    "severity": (config.meta or {}).get("severity", "error"),
-                    "unexpected_count": item.result.get("unexpected_count"),
-                    "examples": [str(v) for v in (item.result.get("partial_unexpected_list") or [])[:5]],
-                }
-            )
-        return SuiteResult(kind, bool(outcome.success), len(frame), failures, len(outcome.results))
+            merged[item.expectation_config.meta[_INDEX]].add(bool(item.success), item.result or {})
+
+
+def row_wise(spec: dict) -> bool:
+    """True when GX judges each row on its own (a column map expectation such as not null,
+    in set, between, a regex, a column pair), so that chunks can be validated apart and their
+    counts added: not uniqueness or order, not an aggregate, not a table-level expectation."""
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    if spec["type"] in _MAP_METRICS_ACROSS_ROWS:
+        return False
+    try:
+        implementation = get_expectation_impl(spec["type"])
+    except Exception:  # an unknown type: validated whole, where GX reports it
+        return False
+    maps = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    return issubclass(implementation, maps)
+
+
+def expectation_columns(expectations: list[dict]) -> list[str] | None:
+    """The columns `expectations` read, in first-use order; None when one of them reads the
+    whole table (see `suite_columns`)."""
+    columns: list[str] = []
+    for expectation in expectations:
+        kwargs = expectation.get("kwargs", {})
+        named = [kwargs[key] for key in _COLUMN_KWARGS if key in kwargs]
+        if not named or kwargs.get("row_condition") or expectation["type"].startswith("expect_table_"):
+            return None
+        for value in named:
+            for column in value if isinstance(value, list) else [value]:
+                if column not in columns:
+                    columns.append(column)
+    return columns
+
+
+class _Merged:
+    """One expectation's outcome added up over the chunks it was validated on, with GX's own
+    rule for `mostly` (`ColumnMapExpectation._validate`: the share of non-missing rows that
+    are expected, vacuously true when there are none)."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.chunks = 0
+        self.success = True
+        self.element_count = 0
+        self.missing_count = 0
+        self.unexpected_count: int | None = None
+        self.examples: list = []
+
+    def add(self, success: bool, result: dict) -> None:
+        self.chunks += 1
+        self.success = self.success and success
+        self.element_count += result.get("element_count") or 0
+        self.missing_count += result.get("missing_count") or 0
+        if result.get("unexpected_count") is not None:
+            self.unexpected_count = (self.unexpected_count or 0) + result["unexpected_count"]
+        self.examples.extend((result.get("partial_unexpected_list") or [])[: 20 - len(self.examples)])
+
+    @property
+    def passed(self) -> bool:
+        if self.chunks <= 1:
+            return self.success
+        mostly = self.spec.get("kwargs", {}).get("mostly", 1.0)
+        considered = self.element_count - self.missing_count
+        if self.unexpected_count is None or considered == 0:
+            return True
+        return (considered - self.unexpected_count) / considered >= mostly
+
+
+def _result(kind: str, merged: list[_Merged], rows: int) -> SuiteResult:
+    failures = [
+        {
+            "expectation": m.spec["type"],
+            "column": m.spec.get("kwargs", {}).get("column"),
+            "severity": (m.spec.get("meta") or {}).get("severity", "error"),
+            "unexpected_count": m.unexpected_count,
+            "examples": [str(v) for v in m.examples[:5]],
+        }
+        for m in merged
+        if not m.passed
+    ]
+    return SuiteResult(kind, not failures, rows, failures, len(merged))

@@ -17,7 +17,7 @@ from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
 from salespulse.ingest.loader import FileResult, Ingestor, IngestReport
 from salespulse.ingest.reprocess import reprocess_with
 from salespulse.ingest.schema import business_date_range, create_raw_schema
-from salespulse.quality.expectations import Validator, suite_select
+from salespulse.quality.expectations import Validator
 
 GROUP = "ingest"
 REGISTRY_KEY = dg.AssetKey(["raw", "ingested_files"])
@@ -206,9 +206,9 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
             if skipped:
                 context.log.info(f"check great_expectations of raw/{kind} skipped: {GX_SKIPPED_NO_ROWS}")
                 continue
-            columns = suite_select(con, "raw", kind, kind, everything="* exclude (_extra)")
-            frame = con.execute(f"select {columns} from raw.{kind} where _file_id in ?", [file_ids]).df()
-            outcome = validator.validate(kind, frame)
+            outcome = validator.validate_table(
+                kind, con, f"raw.{kind}", "_file_id in ?", [file_ids], everything="* exclude (_extra)"
+            )
             yield dg.AssetCheckResult(
                 check_name="great_expectations",
                 asset_key=raw_key(kind),
