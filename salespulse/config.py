@@ -188,6 +188,9 @@ class Settings(Thresholds):
     # Where the Dagster instance keeps runs, event logs and schedule/sensor ticks: SQLite files
     # under dagster_home (dagster.yaml) or PostgreSQL (dagster-postgres.yaml, SALESPULSE_DAGSTER_PG_*).
     dagster_storage: str = "sqlite"
+    # Ingest ends by mirroring the raw tables to Parquet under raw_parquet_dir, for other
+    # warehouses (salespulse.ingest.parquet).
+    raw_parquet: bool = False
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -228,6 +231,11 @@ class Settings(Thresholds):
     @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
+
+    @property
+    def raw_parquet_dir(self) -> Path:
+        """The raw tables as Parquet files, one per landed file (SALESPULSE_RAW_PARQUET)."""
+        return self.home / "raw_parquet"
 
     @property
     def duckdb_temp_dir(self) -> Path:
@@ -303,6 +311,7 @@ def load_settings() -> Settings:
         landing_wait_seconds=_number("SALESPULSE_LANDING_WAIT_SECONDS", "120", int),
         min_free_mb=_number("SALESPULSE_MIN_FREE_MB", "100", int),
         dagster_storage=_choice("SALESPULSE_DAGSTER_STORAGE", "sqlite", DAGSTER_STORAGES),
+        raw_parquet=_choice("SALESPULSE_RAW_PARQUET", "0", ("0", "1")) == "1",
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")
         else None,

@@ -129,3 +129,27 @@ def test_ingest_step_reprocesses_quarantined_files_when_configured(home):
     metadata = {e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()}
     assert metadata[raw_key("orders")]["rows_loaded"].value == 1
     assert metadata[dg.AssetKey(["raw", "work_calendar"])]["first_day"].value <= "2016-11-08"
+
+
+@pytest.mark.xdist_group("dagster")
+def test_the_ingest_run_mirrors_raw_to_parquet_when_asked(home, monkeypatch):
+    import duckdb
+
+    from salespulse.config import get_settings
+
+    monkeypatch.setenv("SALESPULSE_RAW_PARQUET", "1")
+    get_settings.cache_clear()
+    settings = get_settings()
+    assert settings.raw_parquet and settings.raw_parquet_dir == home.home / "raw_parquet"
+    _land(settings, "daily_reports/d.csv", DAILY + "R001,张三,2026-03-05,2026-03-05 16:00,3,3,0,\n")
+    result = _materialize(settings)
+    assert result.success
+    calendar = {
+        event.asset_key: event.materialization.metadata for event in result.get_asset_materialization_events()
+    }[dg.AssetKey(["raw", "work_calendar"])]
+    assert calendar["raw_parquet_files_written"].value >= 3  # the report, the registry, the calendar
+    files = list((settings.raw_parquet_dir / "daily_reports").glob("load_date=*/*.parquet"))
+    assert len(files) == 1
+    with duckdb.connect() as con:
+        rows = con.execute("select rep_id, visits from read_parquet(?)", [str(files[0])]).fetchall()
+    assert rows == [("R001", 3)]

@@ -15,6 +15,7 @@ from salespulse.config import get_settings
 from salespulse.contracts import default_contracts, shipped_kinds
 from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
 from salespulse.ingest.loader import FileResult, Ingestor, IngestReport
+from salespulse.ingest.parquet import sync_raw_parquet
 from salespulse.ingest.reprocess import reprocess_with
 from salespulse.ingest.schema import business_date_range, create_raw_schema
 from salespulse.quality.expectations import Validator
@@ -276,7 +277,9 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
         "raw.work_calendar: working days of SALESPULSE_CALENDAR_COUNTRY (CN: holidays and 调休 make-up "
         "days from chinese-calendar; others from the holidays package; SALESPULSE_CALENDAR_FILE "
         "overrides) from the first business date in the data (or SALESPULSE_CALENDAR_START) to the end "
-        "of the year after the as-of date or the last date in the data."
+        "of the year after the as-of date or the last date in the data. With SALESPULSE_RAW_PARQUET=1 "
+        "it then mirrors every raw table to Parquet under $SALESPULSE_HOME/raw_parquet/ for other "
+        "warehouses (one file per landed file, by load date)."
     ),
 )
 def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -300,8 +303,26 @@ def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     frame = pd.DataFrame(rows, columns=["date_day", "is_workday", "day_kind"])
     with warehouse.connect() as con:
         con.execute("create or replace table raw.work_calendar as select * from frame")
+        # raw is whole now (the files loaded, the calendar written): mirrored to Parquet if asked.
+        mirrored = sync_raw_parquet(con, settings.raw_parquet_dir) if settings.raw_parquet else None
+    if mirrored:
+        context.log.info(
+            f"raw mirrored to {settings.raw_parquet_dir}: {mirrored.written} Parquet file(s) written "
+            f"({mirrored.rows} rows), {mirrored.removed} removed, in {mirrored.seconds} s"
+        )
+    parquet = (
+        {
+            "raw_parquet_dir": dg.MetadataValue.path(str(settings.raw_parquet_dir)),
+            "raw_parquet_files_written": mirrored.written,
+            "raw_parquet_files_removed": mirrored.removed,
+            "raw_parquet_rows_written": mirrored.rows,
+        }
+        if mirrored
+        else {}
+    )
     return dg.MaterializeResult(
         metadata={
+            **parquet,
             "country": settings.calendar_country,
             "first_day": str(start),
             "last_day": str(end),
