@@ -116,3 +116,9 @@ def test_which_expectations_are_judged_row_by_row():
     assert not row_wise(_expect("expect_column_mean_to_be_between", column="a"))
     assert not row_wise(_expect("expect_table_row_count_to_be_between"))
     assert not row_wise(_expect("expect_no_such_thing", column="a"))
+
+
+def test_a_column_the_table_lacks_fails_in_chunks_as_on_one_frame(tmp_path, con):
+    _suite(tmp_path, "deals", [_expect("expect_column_values_to_not_be_null", column="no_such_column")])
+    chunked = Validator(tmp_path).validate_table("deals", con, "main.deals", chunk_rows=2048)
+    assert not chunked.success and chunked.failures[0]["column"] == "no_such_column"

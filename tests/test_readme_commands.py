@@ -94,6 +94,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "salespulse validate": (SKIP, "prose: the command's name; run above with its arguments"),
     "salespulse reprocess": (SKIP, "prose: the command's name; run above with its arguments"),
     "salespulse dbt …": (SKIP, "prose: `make dbt`'s arguments given to salespulse dbt, as run above"),
+    "SALESPULSE_WAREHOUSE=/elsewhere/warehouse.duckdb SALESPULSE_DBT_RAW_PARQUET_DIR=/data/salespulse/"
+    "raw_parquet salespulse dbt build": (
+        SKIP,
+        "a second warehouse fed by the Parquet mirror: tests/test_raw_parquet.py builds one",
+    ),
 }
 # What is typed into the interactive ones.
 STDIN = {

@@ -178,8 +178,8 @@ class Validator:
         loading only the columns they read, and their verdicts, counts and examples are added
         up over the chunks as GX counts them over one frame; the other expectations (a mean,
         uniqueness, the table's row count) see every row at once, loading only their columns
-        (or every column when one of them does not name its columns). A whole 12.6 M-row
-        frame took 8 GB; a chunk of 500,000 rows of the same columns takes about 300 MB."""
+        (or every column when one of them does not name its columns). The L organisation's
+        12.6 M opportunity rows took 8.0 GB as one frame; in chunks the process stays at 0.8 GB."""
         schema, table = relation.split(".", 1)
         available = [
             column
@@ -298,10 +298,13 @@ class _Merged:
         self.missing_count = 0
         self.unexpected_count: int | None = None
         self.examples: list = []
+        self.failed_uncounted = False  # a chunk failed without counts (a missing column, an error)
 
     def add(self, success: bool, result: dict) -> None:
         self.chunks += 1
         self.success = self.success and success
+        if not success and result.get("unexpected_count") is None:
+            self.failed_uncounted = True
         self.element_count += result.get("element_count") or 0
         self.missing_count += result.get("missing_count") or 0
         if result.get("unexpected_count") is not None:
@@ -310,7 +313,7 @@ class _Merged:
 
     @property
     def passed(self) -> bool:
-        if self.chunks <= 1:
+        if self.chunks <= 1 or self.failed_uncounted:
             return self.success
         mostly = self.spec.get("kwargs", {}).get("mostly", 1.0)
         considered = self.element_count - self.missing_count
