@@ -32,8 +32,10 @@ STREAK_KINDS = ("zero", "streak")
 
 @contextmanager
 def open_warehouse(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, closed on exit."""
-    con = duckdb.connect(str(path), read_only=True)
+    """A read-only connection, closed on exit. One thread: the same marts read twice give the
+    same rows in the same order (rows that tie in an ORDER BY could otherwise swap between two
+    loads, and the render cache, keyed by the loaded data, would miss)."""
+    con = duckdb.connect(str(path), read_only=True, config={"threads": "1"})
     try:
         yield con
     finally:
