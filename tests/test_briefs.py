@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import os
+import re
 import socket
 import subprocess
 import warnings
@@ -905,3 +906,42 @@ def test_briefs_render_in_worker_processes_and_unchanged_ones_are_not_rendered_a
     changed = publish_period(**{**common, "locale": "en"}, workers=1)
     assert not any("cached" in item.timings for item in changed.published)
     assert all(item.paths["pdf"].name.endswith(".en.pdf") for item in changed.published)
+
+
+def _order_keys(sql: str) -> list[str]:
+    """The column names of a query's final ORDER BY (qualifiers, directions and nulls dropped)."""
+    clause = re.split(r"\border by\b", sql, flags=re.IGNORECASE)[-1]
+    keys = []
+    for term in clause.split(","):
+        words = re.sub(r"\b(asc|desc|nulls first|nulls last)\b", "", term, flags=re.IGNORECASE).split()
+        keys.append(words[0].rsplit(".", 1)[-1])
+    return keys
+
+
+def test_every_ordered_brief_query_orders_its_rows_totally(con, monkeypatch):
+    """Rows come back in any order unless ordered, and tied rows in any order (threads, storage
+    layout); the render cache is keyed by the loaded rows (lists and dicts, in load order). So a
+    brief query that can return several rows orders them by a key of its result."""
+    seen: dict[str, list[dict]] = {}
+    real_query = D.query
+
+    def recording(connection, name, params=None, **idents):
+        rows = real_query(connection, name, params, **idents)
+        seen.setdefault(name, []).append(rows)
+        return rows
+
+    monkeypatch.setattr(D, "query", recording)
+    for kind, start in ((KINDS["daily"], AS_OF), (KINDS["weekly"], WEEK), (KINDS["monthly"], MONTH)):
+        for scope in kind.scopes_of(con, kind.period(start)):
+            kind.load(con, scope, start)
+            D.recipients(con, scope, AS_OF)
+    assert {"anomalies", "submissions", "product_share", "reps_in_period", "pipeline_due"} <= seen.keys()
+    for name in sorted(seen):
+        if not re.search(r"\border by\b", D._sql_text(name), flags=re.IGNORECASE):
+            assert max(len(rows) for rows in seen[name]) <= 1, f"{name}.sql returns rows in no set order"
+            continue
+        keys = _order_keys(D._sql_text(name))
+        for rows in seen[name]:
+            assert all(key in row for row in rows for key in keys), (name, keys)
+            tuples = [tuple(row[key] for key in keys) for row in rows]
+            assert len(set(tuples)) == len(tuples), f"{name}.sql: rows tie on its ORDER BY {keys}"

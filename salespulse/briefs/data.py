@@ -32,9 +32,10 @@ STREAK_KINDS = ("zero", "streak")
 
 @contextmanager
 def open_warehouse(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, closed on exit. One thread: the same marts read twice give the
-    same rows in the same order (rows that tie in an ORDER BY could otherwise swap between two
-    loads, and the render cache, keyed by the loaded data, would miss)."""
+    """A read-only connection, closed on exit. One DuckDB thread: briefs render in as many
+    processes as there are cores, and their queries are small. (Same rows in the same order on
+    every read does not rest on this: every ORDER BY names a key of its result, so the render
+    cache, keyed by the loaded data, does not miss; tests/test_briefs.py checks the keys.)"""
     con = duckdb.connect(str(path), read_only=True, config={"threads": "1"})
     try:
         yield con

@@ -16,4 +16,4 @@ where
         or ($scope = 'region' and teams.region = $entity_id)
         or $scope = 'company'
     )
-order by anomalies.severity, anomalies.kind, anomalies.rep_id, anomalies.start_date
+order by anomalies.severity, anomalies.kind, anomalies.rep_id, anomalies.start_date, anomalies.anomaly_id

@@ -9,4 +9,4 @@ where
     and anomalies.rep_id is not null
     and anomalies.start_date < $period_start
     and coalesce(anomalies.end_date, anomalies.start_date) >= $period_start
-order by anomalies.rep_id, anomalies.start_date
+order by anomalies.rep_id, anomalies.start_date, anomalies.anomaly_id

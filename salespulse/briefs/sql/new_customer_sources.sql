@@ -7,3 +7,4 @@ select
 from marts.dim_customers
 where first_order_date between $period_start and $period_end
 group by first_order_rep_id
+order by rep_id

@@ -11,3 +11,4 @@ where
     and (valid_to is null or valid_to > $on_day)
     and expected_close_date <= $period_end
 group by owner_rep_id
+order by rep_id

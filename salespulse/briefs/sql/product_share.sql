@@ -10,4 +10,4 @@ where
     and signed_date <= $measured_through
     and (($scope = 'team' and team_id = $entity_id) or ($scope = 'region' and region = $entity_id))
 group by product_line
-order by sales_amount desc
+order by sales_amount desc, product_line asc

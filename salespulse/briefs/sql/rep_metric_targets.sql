@@ -5,3 +5,4 @@ select
     target_value
 from marts.fct_targets
 where level = 'rep' and period = $period_label
+order by rep_id, metric

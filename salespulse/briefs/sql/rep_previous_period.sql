@@ -4,3 +4,4 @@ select
     sales_amount
 from marts.kpi_rep_{grain}
 where period_start = $previous_start
+order by rep_id
