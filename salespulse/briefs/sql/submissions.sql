@@ -21,4 +21,8 @@ where
         or ($scope = 'region' and teams.region = $entity_id)
         or $scope = 'company'
     )
-order by submissions.status desc, submissions.period_start asc, submissions.rep_id asc, submissions.report_type asc
+order by
+    submissions.status desc,
+    submissions.period_start asc,
+    submissions.rep_id asc,
+    submissions.report_type asc
