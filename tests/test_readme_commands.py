@@ -208,6 +208,16 @@ def _instance_runs(home: Path) -> list[dict]:
         ]
 
 
+def _forget_stopped_daemon(home: Path) -> None:
+    """`make dev` was stopped, and its daemon with it. A daemon leaves no mark when it stops: its
+    last heartbeat reads as a running daemon for a minute (salespulse.instance.daemon_running), and
+    `make backfill` right after would say the daemon launches the runs."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home / "dagster")) as instance:
+        instance.wipe_daemon_heartbeats()
+
+
 def _check_after(command: str, result: subprocess.CompletedProcess, home: Path) -> None:
     """What each command must have done, beyond exiting 0."""
     out = result.stdout
@@ -287,6 +297,8 @@ def test_readme_commands_work_as_written_from_a_plain_shell(tmp_path):
             _serve(detail.format(port=port), env, port)
             if command == "make docs":
                 assert (home / "dbt" / "docs" / "catalog.json").exists(), "docs with the analytics catalog"
+            if command.startswith("make dev"):
+                _forget_stopped_daemon(home)
             continue
         actual = detail.format(orders=orders, tmp=tmp_path) if how == SUBST else command
         result = _run(actual, env, STDIN.get(command))
