@@ -165,7 +165,7 @@ class Settings(Thresholds):
     landing_sensor_interval_seconds: int = 5
     docs_port: int = 8080
     # DuckDB: memory it may use before spilling to temp_dir (per connection), and its threads.
-    duckdb_memory_limit: str = "50%"
+    duckdb_memory_limit: str = "1GB"
     duckdb_threads: int = 2
     brief_workers: int = 2
     # Jobs whose dbt tests read only the rows of files loaded since the last build that tested
@@ -294,7 +294,7 @@ def load_settings() -> Settings:
         landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "2", int),
         landing_sensor_interval_seconds=_number("SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS", "5", int),
         docs_port=_number("SALESPULSE_DOCS_PORT", "8080", int),
-        duckdb_memory_limit=_env("SALESPULSE_DUCKDB_MEMORY_LIMIT", "50%"),
+        duckdb_memory_limit=_env("SALESPULSE_DUCKDB_MEMORY_LIMIT", "1GB"),
         duckdb_threads=_number("SALESPULSE_DUCKDB_THREADS", str(os.cpu_count() or 1), int),
         brief_workers=_number("SALESPULSE_BRIEF_WORKERS", str(os.cpu_count() or 1), int),
         light_test_jobs=tuple(
