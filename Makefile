@@ -26,7 +26,7 @@ DEMO_MONTH := $(shell d=$(DEMO_AS_OF); date -d "$$(date -d $$d +%Y-%m-01) -1 mon
 DEV_PORT ?= 3000
 
 .PHONY: help setup system-deps demo run backfill render dbt docs test lint format dev sql bench \
-	latency clean-data
+	latency clean-data wheel
 
 help:
 	@echo "make demo      set up, generate the demo org into $$SALESPULSE_HOME and run the whole pipeline"
@@ -40,6 +40,7 @@ help:
 	@echo "make dbt ARGS='build --select marts'   dbt on the data home's warehouse, with the pipeline's vars"
 	@echo "make bench     scale, speed and memory at S and M org sizes (BENCH_SIZES=S,M,L for L)"
 	@echo "make latency   time from a file dropped in landing/ to analytics.duckdb, under the daemon"
+	@echo "make wheel     build dist/salespulse-*.whl: the code, its runtime files and dbt's manifest"
 	@echo "make lint | format | clean-data"
 
 $(BIN)/python:
@@ -61,6 +62,10 @@ $(DBT_MANIFEST): $(VENV)/.installed $(shell find dbt_project \( -name '*.sql' -o
 
 setup: $(VENV)/.installed system-deps $(DBT_MANIFEST)
 	@$(BIN)/salespulse init --quiet
+
+# A wheel for a server: the packages, the runtime files (salespulse/_resources) and dbt's manifest.
+wheel: $(VENV)/.installed $(DBT_MANIFEST)
+	$(BIN)/uv build --wheel --out-dir dist .
 
 demo: setup
 	$(BIN)/salespulse generate --seed $(DEMO_SEED) --reps $(DEMO_REPS) --months $(DEMO_MONTHS) \

@@ -25,7 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-from salespulse.config import PROJECT_ROOT, Settings, get_settings
+from salespulse.config import RESOURCE_ROOT, Settings, get_settings
 from salespulse.ingest.faults import remove_leftovers
 from salespulse.ingest.landing import open_for_writing, scan_landing
 from salespulse.instance import CODE_LOCATION, QUIET_CONFIG, dagster_executable, init_home
@@ -245,7 +245,7 @@ def run(job: str = "salespulse_pipeline", config: Path | None = QUIET_CONFIG) ->
         ]
         if config is not None:
             command += ["-c", str(config)]
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT)
+        process = subprocess.Popen(command, cwd=RESOURCE_ROOT)
         code = _supervise(instance, process, launch_id)
         if code not in (0, 130):
             for note in recover_dead_runs(instance):

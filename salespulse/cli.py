@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from salespulse.config import PROJECT_ROOT, Settings, get_settings
+from salespulse.config import RESOURCE_ROOT, Settings, get_settings
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -198,7 +198,7 @@ def _dagster_env(settings: Settings, extra_env: dict[str, str] | None = None) ->
     env = {**dagster_env(settings), **(extra_env or {})}
     if stale_manifest():
         print("the dbt project changed since its manifest was prepared: preparing it", file=sys.stderr)
-        prepared = subprocess.run(prepare_manifest_command(), cwd=PROJECT_ROOT, env=env, check=False)
+        prepared = subprocess.run(prepare_manifest_command(), cwd=RESOURCE_ROOT, env=env, check=False)
         return env, prepared.returncode
     return env, 0
 
@@ -209,7 +209,7 @@ def _run(command: list[str], settings: Settings, extra_env: dict[str, str] | Non
         env, status = _dagster_env(settings, extra_env)
         if status != 0:
             return status
-        return subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False).returncode
+        return subprocess.run(command, cwd=RESOURCE_ROOT, env=env, check=False).returncode
     except KeyboardInterrupt:
         return 130
 
@@ -295,7 +295,7 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
     command = dbt_command(settings, args.args, args.as_of)
     settings.ensure_dirs()
     try:
-        return subprocess.run(command, cwd=PROJECT_ROOT, env=dbt_env(settings), check=False).returncode
+        return subprocess.run(command, cwd=RESOURCE_ROOT, env=dbt_env(settings), check=False).returncode
     except KeyboardInterrupt:
         return 130
 
@@ -314,14 +314,14 @@ def _cmd_docs(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     env = dbt_env(settings)
-    status = subprocess.run(generate, cwd=PROJECT_ROOT, env=env, check=False).returncode
+    status = subprocess.run(generate, cwd=RESOURCE_ROOT, env=env, check=False).returncode
     if status != 0 or args.no_serve:
         if status == 0:
             print(f"dbt docs written to {settings.home / 'dbt' / 'docs'} (index.html)")
         return status
     print(f"dbt docs on http://{args.host}:{port}  (Ctrl-C stops)", flush=True)
     try:
-        return subprocess.run(serve, cwd=PROJECT_ROOT, env=env, check=False).returncode
+        return subprocess.run(serve, cwd=RESOURCE_ROOT, env=env, check=False).returncode
     except KeyboardInterrupt:
         return 0
 
@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("expectations", help="regenerate the Great Expectations suites from the contracts")
     p.add_argument(
         "--dir",
-        default=str(PROJECT_ROOT / "expectations"),
+        default=str(RESOURCE_ROOT / "expectations"),
         help="folder of the suites, one <kind>.json each (default: expectations/ in the repo); "
         "expectations you added by hand are kept",
     )

@@ -20,6 +20,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The files the code reads at run time (the dbt project, the input contracts in models/, the brief
+# templates in reports/, the Great Expectations suites, the Dagster instance configs), found from
+# here only: the repository root in a checkout or an editable install; salespulse/_resources in an
+# installed wheel, where pyproject.toml puts them (with the prepared dbt manifest).
+PACKAGED_RESOURCES = Path(__file__).resolve().parent / "_resources"
+RESOURCE_ROOT = PACKAGED_RESOURCES if PACKAGED_RESOURCES.is_dir() else PROJECT_ROOT
 # SALESPULSE_DAGSTER_STORAGE → the instance config `salespulse init` puts in DAGSTER_HOME.
 DAGSTER_STORAGES = ("sqlite", "postgres")
 
@@ -275,7 +281,7 @@ def load_settings() -> Settings:
     return Settings(
         home=home,
         warehouse_path=Path(_env("SALESPULSE_WAREHOUSE", str(home / "warehouse.duckdb"))).resolve(),
-        contracts_dir=Path(_env("SALESPULSE_CONTRACTS_DIR", str(PROJECT_ROOT / "models"))),
+        contracts_dir=Path(_env("SALESPULSE_CONTRACTS_DIR", str(RESOURCE_ROOT / "models"))),
         contract_overrides_dir=Path(
             _env("SALESPULSE_CONTRACT_OVERRIDES", str(home / "config" / "contracts"))
         ),

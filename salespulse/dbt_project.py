@@ -10,9 +10,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from salespulse.config import PROJECT_ROOT, THRESHOLDS, Settings
+from salespulse.config import PACKAGED_RESOURCES, RESOURCE_ROOT, THRESHOLDS, Settings
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_PROJECT_DIR = RESOURCE_ROOT / "dbt_project"
 # The manifest the Dagster definitions load (`make setup` prepares it).
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 # dbt commands that build, test, compile or describe the project: they take the pipeline's vars
@@ -51,7 +51,10 @@ def dbt_vars(settings: Settings, as_of: date | None = None) -> dict[str, str | i
 
 def stale_manifest() -> bool:
     """Whether dbt's manifest, which the Dagster definitions load, is older than the dbt project
-    (a model added or changed since `make setup` prepared it)."""
+    (a model added or changed since `make setup` prepared it). An installed wheel's manifest was
+    prepared when the wheel was built, from the project beside it: never stale."""
+    if RESOURCE_ROOT == PACKAGED_RESOURCES:
+        return False
     project = DBT_PROJECT_DIR
     manifest = MANIFEST_PATH
     if not manifest.exists():

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from salespulse.briefs.kinds import KINDS as BRIEF_KINDS
-from salespulse.config import PROJECT_ROOT, Settings
+from salespulse.config import PROJECT_ROOT, RESOURCE_ROOT, Settings
 
 CODE_LOCATION = ["-m", "pipelines.definitions"]
 # Run config of command-line pipeline runs: the console logs at INFO, not DEBUG.
@@ -45,7 +45,7 @@ POSTGRES_ENV = (
 
 def instance_config(settings: Settings) -> Path:
     """The repo's instance config for the data home's storage (SALESPULSE_DAGSTER_STORAGE)."""
-    return PROJECT_ROOT / INSTANCE_CONFIGS[settings.dagster_storage]
+    return RESOURCE_ROOT / INSTANCE_CONFIGS[settings.dagster_storage]
 
 
 def missing_postgres_env(settings: Settings) -> list[str]:

@@ -84,6 +84,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "make lint": (SKIP, "make test runs it"),
     "make format": (SKIP, "rewrites the repo's files"),
     "make bench": (SKIP, "minutes per size; benchmarks/run.py"),
+    "make wheel": (SKIP, "tests/test_wheel.py builds the wheel the same way (uv build) and installs it"),
+    "salespulse init": (RUN, ""),
     "make latency": (SKIP, "minutes under dagster dev; its result is in the README"),
     "make render": (SKIP, "the target's name in prose; run above with its variables"),
     "make backfill": (SKIP, "the target's name in prose; run above with its variables"),

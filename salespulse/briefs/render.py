@@ -27,9 +27,9 @@ from salespulse.briefs import analysis, attention, charts, forecast
 from salespulse.briefs import tables as T
 from salespulse.briefs.data import Period, Row, Scope
 from salespulse.briefs.i18n import DASH, Locale
-from salespulse.config import PROJECT_ROOT, Thresholds
+from salespulse.config import RESOURCE_ROOT, Thresholds
 
-REPORTS_DIR = PROJECT_ROOT / "reports"
+REPORTS_DIR = RESOURCE_ROOT / "reports"
 TEMPLATES_DIR = REPORTS_DIR / "templates"
 STYLESHEET = REPORTS_DIR / "styles" / "brief.css"
 EMAIL_STYLESHEET = REPORTS_DIR / "styles" / "email.css"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from salespulse.config import PROJECT_ROOT
+from salespulse.config import RESOURCE_ROOT
 from salespulse.contracts import NUMERIC_TYPES, Contract
 
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+EXPECTATIONS_DIR = RESOURCE_ROOT / "expectations"
 CONTRACT = "contract"
 
 

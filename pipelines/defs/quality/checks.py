@@ -27,7 +27,7 @@ import duckdb
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
-from salespulse.config import PROJECT_ROOT
+from salespulse.config import RESOURCE_ROOT
 from salespulse.quality import rules
 from salespulse.quality.seen import new_findings
 
@@ -37,7 +37,7 @@ ANOMALIES_KEY = dg.AssetKey(["marts", rules.ANOMALIES])
 KPI_REP_MONTHLY_KEY = dg.AssetKey(["marts", "kpi_rep_monthly"])
 KPI_TEAM_MONTHLY_KEY = dg.AssetKey(["marts", "kpi_team_monthly"])
 
-MART_SUITES_DIR = PROJECT_ROOT / "expectations" / "marts"
+MART_SUITES_DIR = RESOURCE_ROOT / "expectations" / "marts"
 # Mart (table in schema marts) → its asset key; one GX suite per mart: expectations/<mart>.json.
 GX_MARTS = {
     "kpi_rep_monthly": KPI_REP_MONTHLY_KEY,

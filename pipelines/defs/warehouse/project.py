@@ -7,9 +7,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from salespulse.dbt_project import stale_manifest
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
+from salespulse.dbt_project import DBT_PROJECT_DIR, stale_manifest
 
 # dbt is installed in this environment; make it findable when the venv is not activated
 # (`.venv/bin/dagster dev`), for dagster-dbt's own `dbt parse` as much as for our runs.
