@@ -162,6 +162,23 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kpis(args: argparse.Namespace) -> int:
+    from salespulse import kpis
+
+    try:
+        stale = kpis.stale()
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.check:
+        for path in stale:
+            print(f"stale: {path} (run `salespulse kpis`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in kpis.write():
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from salespulse.summary import print_summary
 
@@ -391,6 +408,15 @@ def build_parser() -> argparse.ArgumentParser:
         "expectations you added by hand are kept",
     )
     p.set_defaults(func=_cmd_expectations)
+
+    p = sub.add_parser(
+        "kpis",
+        help="write the KPI marts' dbt properties and the macros' catalog from dbt_project/kpis.yml",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
+    )
+    p.set_defaults(func=_cmd_kpis)
 
     p = sub.add_parser(
         "run",

@@ -27,16 +27,18 @@ def insert_rows(
         con.execute(f"insert into raw.{kind} ({names}) values ({placeholders})", values)
 
 
-def run_dbt(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...]) -> subprocess.CompletedProcess:
-    """`dbt ARGS` of the project on `db_path`, its target and logs kept under `tmp`."""
+def run_dbt(
+    tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...], project_dir: Path = ROOT / "dbt_project"
+) -> subprocess.CompletedProcess:
+    """`dbt ARGS` of the project (or a copy of it) on `db_path`, its target and logs kept under `tmp`."""
     return subprocess.run(
         [
             str(DBT),
             *args,
             "--project-dir",
-            str(ROOT / "dbt_project"),
+            str(project_dir),
             "--profiles-dir",
-            str(ROOT / "dbt_project"),
+            str(project_dir),
             "--target-path",
             str(tmp / "target"),
             "--log-path",
@@ -52,9 +54,15 @@ def run_dbt(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...]) -> 
     )
 
 
-def dbt_build(tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...] = ("build",)) -> None:
+def dbt_build(
+    tmp: Path,
+    db_path: Path,
+    dbt_vars: dict,
+    args: tuple[str, ...] = ("build",),
+    project_dir: Path = ROOT / "dbt_project",
+) -> None:
     """`dbt build` (or `args`) of the project into `db_path`; fails the test when dbt fails."""
-    result = run_dbt(tmp, db_path, dbt_vars, args)
+    result = run_dbt(tmp, db_path, dbt_vars, args, project_dir)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
@@ -81,6 +89,7 @@ def build_generated_org(
     style: str = "standard",
     overrides: Path | None = None,
     dbt_args: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test"),
+    project_dir: Path = ROOT / "dbt_project",
 ) -> Path:
     """Generate an organisation in `style`, ingest it under the shipped contracts (plus
     `overrides`), write the work calendar the data needs and run dbt; returns the warehouse."""
@@ -112,5 +121,5 @@ def build_generated_org(
             assert {r.file_name for r in bad} == planted, [(r.file_name, r.status, r.error) for r in bad]
             write_work_calendar(con, contracts, as_of)
         get_settings.cache_clear()
-    dbt_build(tmp, settings.warehouse_path, {"as_of_date": as_of.isoformat()}, dbt_args)
+    dbt_build(tmp, settings.warehouse_path, {"as_of_date": as_of.isoformat()}, dbt_args, project_dir)
     return settings.warehouse_path

@@ -44,6 +44,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "salespulse validate {orders} --kind orders",
     ),
     "salespulse contracts": (RUN, ""),
+    "salespulse kpis --check": (RUN, ""),
+    "salespulse kpis": (
+        SKIP,
+        "writes into the repo's dbt project; --check runs here, test_kpi_catalog.py writes a copy",
+    ),
     # As written they write to /tmp/other, shared by whoever runs them: the test's own folder.
     "salespulse generate --style other-crm --as-of 2026-06-30 --out /tmp/other": (
         SUBST,

@@ -14,33 +14,42 @@
     opportunities, receivables) and no target.
 
     Rep and team marts carry the names beside the ids (rep_name; team_name as of the period's
-    measured_through_date), so that nobody joins dim_reps, which has a row per assignment. The
-    period-on-period growth is named after its grain (dod_, wow_, mom_, qoq_); pop_sales_growth
-    stays as an alias of it.
+    measured_through_date), so that nobody joins dim_reps, which has a row per assignment.
+
+    The measures, derived KPIs and growth rates each mart carries, in order, come from the
+    declaration dbt_project/kpis.yml (through kpi_catalog(), which `salespulse kpis` writes): this
+    macro holds the joins, not the list of KPIs.
 -#}
 {% macro kpi_mart(entity, grain) -%}
-{%- set key = {'rep': 'rep_id', 'team': 'team_id', 'region': 'region',
-               'product': 'product_line', 'company': none}[entity] -%}
-{%- set has_activity = entity != 'product' -%}
-{%- set has_target = entity != 'product' -%}
-{%- set has_headcount = entity in ('team', 'region', 'company') -%}
+{%- set mart = kpi_catalog()['marts'][entity ~ '/' ~ grain] -%}
+{%- set key = mart['key'] -%}
+{%- set has_activity = 'activity' in mart['traits'] -%}
+{%- set has_target = 'target' in mart['traits'] -%}
+{%- set has_headcount = 'headcount' in mart['traits'] -%}
 {%- set period_expr = 'date_day' if grain == 'day'
     else "cast(date_trunc('" ~ ('week' if grain == 'week' else grain) ~ "', date_day) as date)" -%}
 {%- set key_cols = [key] if key else [] -%}
-{%- set growth_prefix = {'day': 'dod', 'week': 'wow', 'month': 'mom', 'quarter': 'qoq',
-                         'year': none}[grain] -%}
-{%- set flow_sums = ['sales_amount', 'orders_count', 'new_customers', 'won_amount',
-                     'won_count', 'lost_count', 'receivables_due_amount', 'collected_amount'] -%}
-{%- if has_activity -%}
-    {%- set flow_sums = flow_sums + ['crm_new_leads', 'crm_leads_converted', 'report_new_leads',
-                                     'visits', 'calls', 'daily_reports_expected',
-                                     'daily_reports_on_time'] -%}
-{%- endif -%}
-{%- set money = ['sales_amount', 'won_amount', 'receivables_due_amount', 'collected_amount',
-                 'overdue_receivables', 'open_pipeline', 'weighted_pipeline'] -%}
-{%- set pipeline_balances = ['open_opportunities', 'open_pipeline', 'weighted_pipeline'] -%}
-{%- set balance_sums = ['overdue_receivables', 'open_opportunities', 'open_pipeline',
-                        'weighted_pipeline'] -%}
+{#- Measures by their column in the additive bases (`base`, when the mart names it otherwise). -#}
+{%- set flow_sums = [] -%}
+{%- set balance_sums = [] -%}
+{%- set pipeline_balances = [] -%}
+{%- set base_types = {} -%}
+{%- set growth_of = [] -%}
+{%- for col in mart['columns'] -%}
+    {%- set base = col.get('base', col['name']) -%}
+    {%- if col['kind'] == 'flow' -%}
+        {%- do flow_sums.append(base) -%}
+        {%- do base_types.update({base: col['data_type']}) -%}
+    {%- elif col['kind'] == 'balance' -%}
+        {%- do balance_sums.append(base) -%}
+        {%- do base_types.update({base: col['data_type']}) -%}
+        {%- if col.get('from_first_snapshot') -%}
+            {%- do pipeline_balances.append(base) -%}
+        {%- endif -%}
+    {%- elif col['kind'] == 'growth' and col['of'] not in growth_of -%}
+        {%- do growth_of.append(col['of']) -%}
+    {%- endif -%}
+{%- endfor -%}
 with
 
 periods as (
@@ -367,12 +376,11 @@ measured as (
         -- Unknown, not 0, before the first opportunity snapshot: nothing says what was open then.
         case
             when periods.measured_through_date >= (select pipeline_known.first_snapshot_date from pipeline_known)
-                then cast(coalesce(period_balances.{{ col }}, 0)
-                    as {{ 'decimal(18, 4)' if col in money else 'bigint' }})
+                then cast(coalesce(period_balances.{{ col }}, 0) as {{ base_types[col] }})
         end as {{ col }},
         {%- else %}
         cast(coalesce({{ 'flows' if col in flow_sums else 'period_balances' }}.{{ col }}, 0)
-            as {{ 'decimal(18, 4)' if col in money else 'bigint' }}) as {{ col }},
+            as {{ base_types[col] }}) as {{ col }},
         {%- endif %}
         {%- endfor %}
         {%- if has_target %}
@@ -438,32 +446,20 @@ measured as (
 
 ),
 
+-- The derived KPIs (kpis.yml: kind derived), each its formula over the row's measures.
 rated as (
 
     select
-        *,
-        sales_amount / nullif(orders_count, 0) as avg_order_value,
-        {%- if has_target %}
-        sales_amount / nullif(target_amount, 0) as completion_rate,
-        sales_amount / nullif(target_amount, 0) - time_progress as pace_gap,
-        -- Open pipeline against what is left to sell; null once the target is reached.
-        open_pipeline / nullif(greatest(target_amount - sales_amount, 0), 0)
-            as pipeline_coverage,
-        {%- endif %}
-        {%- if has_activity %}
-        crm_leads_converted / nullif(crm_new_leads, 0) as lead_conversion_rate,
-        visits / nullif(workdays_elapsed, 0) as visits_per_workday,
-        calls / nullif(workdays_elapsed, 0) as calls_per_workday,
-        daily_reports_on_time / nullif(daily_reports_expected, 0) as on_time_rate,
-        {%- endif %}
-        won_count / nullif(won_count + lost_count, 0) as win_rate,
-        collected_amount / nullif(receivables_due_amount, 0) as collection_rate
+        *
+        {%- for col in mart['columns'] if col['kind'] == 'derived' %},
+        {{ col['formula'] }} as {{ col['name'] }}
+        {%- endfor %}
 
     from measured
 
 ),
 
--- The sales of each entity and period, for the growth rates, read from flows rather than from
+-- The measures growth is measured on, by entity and period, read from flows rather than from
 -- rated: a period without flows has sales 0 in rated and no row here, and either way its growth
 -- is null (a division by zero sales). Reading rated here as well made DuckDB keep the whole rated
 -- relation (2.4 M wide rows at the L org's rep x day grain) to scan it twice: out of memory at
@@ -475,7 +471,7 @@ period_sales as (
         {{ col }},
         {%- endfor %}
         period_start,
-        sales_amount
+        {{ growth_of | join(',\n        ') }}
 
     from flows
 
@@ -486,87 +482,26 @@ final as (
     select
         {% if key %}current_period.{{ key }} || '@' || {% endif %}current_period.period_label
             as {{ entity }}_{{ grain }}_id,
-        {%- for col in key_cols %}
+        {%- for col in key_cols + mart['attributes'] %}
         current_period.{{ col }},
         {%- endfor %}
-        {%- if entity == 'rep' %}
-        current_period.team_id,
-        current_period.region,
-        current_period.rep_name,
-        current_period.team_name,
-        current_period.role,
-        {%- elif entity == 'team' %}
-        current_period.team_name,
-        current_period.region,
-        {%- endif %}
-        current_period.period_label,
-        {%- if has_headcount %}
-        current_period.rep_count,
-        {%- endif %}
-        current_period.sales_amount,
-        current_period.orders_count,
-        cast(current_period.avg_order_value as decimal(18, 4)) as avg_order_value,
-        {%- if has_target %}
-        current_period.target_amount,
-        cast(current_period.completion_rate as double) as completion_rate,
-        {%- endif %}
-        current_period.time_progress,
-        {%- if has_target %}
-        cast(current_period.pace_gap as double) as pace_gap,
-        {%- endif %}
-        {%- if growth_prefix %}
+        {%- for col in mart['columns'] %}
+        {%- set comma = ',' if not loop.last else '' %}
+        {%- if col['kind'] == 'derived' %}
+        cast(current_period.{{ col['name'] }} as {{ col['data_type'] }}) as {{ col['name'] }}{{ comma }}
+        {%- elif col['kind'] == 'growth' %}
+        {%- set other = 'previous_period' if col['compare'] == 'previous' else 'year_ago' %}
         cast(
-            (current_period.sales_amount - previous_period.sales_amount)
-            / nullif(previous_period.sales_amount, 0)
-            as double
-        ) as {{ growth_prefix }}_sales_growth,
+            (current_period.{{ col['of'] }} - {{ other }}.{{ col['of'] }})
+            / nullif({{ other }}.{{ col['of'] }}, 0)
+            as {{ col['data_type'] }}
+        ) as {{ col['name'] }}{{ comma }}
+        {%- elif col.get('base', col['name']) != col['name'] %}
+        current_period.{{ col['base'] }} as {{ col['name'] }}{{ comma }}
+        {%- else %}
+        current_period.{{ col['name'] }}{{ comma }}
         {%- endif %}
-        cast(
-            (current_period.sales_amount - previous_period.sales_amount)
-            / nullif(previous_period.sales_amount, 0)
-            as double
-        ) as pop_sales_growth,
-        cast(
-            (current_period.sales_amount - year_ago.sales_amount)
-            / nullif(year_ago.sales_amount, 0)
-            as double
-        ) as yoy_sales_growth,
-        current_period.new_customers,
-        {%- if has_activity %}
-        current_period.report_new_leads as new_leads,
-        current_period.crm_new_leads,
-        current_period.crm_leads_converted,
-        cast(current_period.lead_conversion_rate as double) as lead_conversion_rate,
-        {%- endif %}
-        current_period.won_amount,
-        current_period.won_count,
-        current_period.lost_count,
-        cast(current_period.win_rate as double) as win_rate,
-        current_period.receivables_due_amount,
-        current_period.collected_amount,
-        cast(current_period.collection_rate as double) as collection_rate,
-        current_period.overdue_receivables,
-        current_period.open_opportunities,
-        current_period.open_pipeline,
-        current_period.weighted_pipeline,
-        {%- if has_target %}
-        cast(current_period.pipeline_coverage as double) as pipeline_coverage,
-        {%- endif %}
-        {%- if has_activity %}
-        current_period.visits,
-        current_period.calls,
-        cast(current_period.visits_per_workday as double) as visits_per_workday,
-        cast(current_period.calls_per_workday as double) as calls_per_workday,
-        current_period.daily_reports_expected,
-        current_period.daily_reports_on_time,
-        cast(current_period.on_time_rate as double) as on_time_rate,
-        {%- endif %}
-        current_period.workdays_in_period,
-        current_period.workdays_elapsed,
-        current_period.is_closed,
-        current_period.period_start,
-        current_period.period_end,
-        current_period.measured_through_date
+        {%- endfor %}
 
     from rated as current_period
     left join period_sales as previous_period
