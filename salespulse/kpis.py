@@ -101,6 +101,11 @@ def measure_columns(declaration: dict, mart: Mart) -> list[dict]:
     return found
 
 
+def labels(declaration: dict) -> dict[str, dict[str, str]]:
+    """Column name → its label per locale, for the columns declared with one (the briefs show them)."""
+    return {c["name"]: dict(c["label"]) for c in declaration["columns"] if c.get("label")}
+
+
 def _id_column(declaration: dict, mart: Mart) -> dict:
     key = declaration["entities"][mart.entity].get("key")
     return {

@@ -118,3 +118,19 @@ def test_the_written_catalog_is_what_the_shipped_marts_read():
     assert "kpi_catalog()" in text
     for formula in ("nullif(orders_count, 0)", "nullif(won_count + lost_count, 0)"):
         assert formula not in text, "derived KPIs are declared in kpis.yml, not written in the macro"
+
+
+def test_a_kpi_label_is_declared_with_the_kpi_in_every_locale():
+    from salespulse.briefs import i18n
+
+    declaration = kpis.load()
+    labels = kpis.labels(declaration)
+    assert {"sales_amount", "completion_rate", "win_rate", "on_time_rate"} <= labels.keys()
+    columns = {c["name"] for c in declaration["columns"]}
+    assert not columns & i18n._LABELS.keys(), "the briefs' labels of KPI columns live in kpis.yml only"
+    for name, label in labels.items():
+        assert set(label) == set(i18n.LOCALES), name
+        for code in i18n.LOCALES:
+            assert i18n.Locale(code)(name) == label[code]
+    with pytest.raises(KeyError, match="no label"):
+        i18n.Locale("en")("no_such_kpi")

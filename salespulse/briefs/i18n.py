@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 LOCALES = ("zh-CN", "en")
 DASH = "—"
@@ -29,29 +30,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "supervisor": {"zh-CN": "主管", "en": "Supervisor"},
     "page": {"zh-CN": "第 {page} 页", "en": "Page {page}"},
     "confidential": {"zh-CN": "内部资料 · 请勿外传", "en": "Internal · do not forward outside the company"},
-    # KPI names
-    "sales_amount": {"zh-CN": "销售额", "en": "Sales"},
-    "target_amount": {"zh-CN": "目标", "en": "Target"},
-    "completion_rate": {"zh-CN": "完成率", "en": "Completion"},
-    "time_progress": {"zh-CN": "时间进度", "en": "Time elapsed"},
-    "pace_gap": {"zh-CN": "进度差", "en": "Pace gap"},
-    "orders_count": {"zh-CN": "订单数", "en": "Orders"},
-    "avg_order_value": {"zh-CN": "客单价", "en": "Avg order value"},
-    "new_customers": {"zh-CN": "新签客户数", "en": "New customers"},
-    "new_leads": {"zh-CN": "新增潜在客户", "en": "New leads"},
-    "lead_conversion_rate": {"zh-CN": "新客户转化率", "en": "Lead conversion"},
-    "win_rate": {"zh-CN": "赢单率", "en": "Win rate"},
-    "collection_rate": {"zh-CN": "回款率", "en": "Collection rate"},
-    "overdue_receivables": {"zh-CN": "逾期应收", "en": "Overdue receivables"},
-    "open_pipeline": {"zh-CN": "在手商机", "en": "Open pipeline"},
-    "visits": {"zh-CN": "拜访量", "en": "Visits"},
-    "calls": {"zh-CN": "电话沟通量", "en": "Calls"},
-    "visits_per_workday": {"zh-CN": "日均拜访", "en": "Visits / day"},
+    # KPI names: each KPI column's label is declared with it, in dbt_project/kpis.yml (kpi_labels)
     "yoy": {"zh-CN": "同比", "en": "YoY"},
     "pop_week": {"zh-CN": "环比（上周）", "en": "vs last week"},
     "pop_month": {"zh-CN": "环比", "en": "MoM"},
-    "rep_count": {"zh-CN": "人数", "en": "Headcount"},
-    "on_time_rate": {"zh-CN": "日报按时率", "en": "On-time daily reports"},
     # table headers
     "rep": {"zh-CN": "销售人员", "en": "Rep"},
     "team": {"zh-CN": "团队", "en": "Team"},
@@ -348,6 +330,19 @@ _LABELS: dict[str, dict[str, str]] = {
     "team_of": {"zh-CN": "团队", "en": "team"},
 }
 
+
+@cache
+def kpi_labels() -> dict[str, dict[str, str]]:
+    """The KPI columns' labels, from the marts' declaration (dbt_project/kpis.yml)."""
+    from salespulse import kpis
+
+    return kpis.labels(kpis.load())
+
+
+def _label(key: str) -> dict[str, str] | None:
+    return _LABELS.get(key) or kpi_labels().get(key)
+
+
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS_EN_LONG = (
     "January",
@@ -395,7 +390,12 @@ class Locale:
         return "zh-Hans" if self.is_zh else "en"
 
     def label(self, key: str, **values) -> str:
-        text = _LABELS[key][self.code]
+        label = _label(key)
+        if label is None:
+            raise KeyError(
+                f"no label {key!r} (briefs/i18n.py, or a KPI column's label in dbt_project/kpis.yml)"
+            )
+        text = label[self.code]
         return text.format(**values) if values else text
 
     __call__ = label
@@ -509,4 +509,5 @@ class Locale:
     def status(self, value: str | None) -> str:
         if not value:
             return DASH
-        return _LABELS[value][self.code] if value in _LABELS else value
+        label = _label(value)
+        return label[self.code] if label else value
