@@ -125,6 +125,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -364,6 +370,12 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
+        },
+        {
+          "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -609,6 +621,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -844,6 +862,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -1042,6 +1066,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -1233,6 +1263,12 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
+        },
+        {
+          "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -1478,6 +1514,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -1717,6 +1759,12 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
+        },
+        {
+          "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -1963,6 +2011,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -2202,6 +2256,12 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
+        },
+        {
+          "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -2447,6 +2507,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -2686,6 +2752,12 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
+        },
+        {
+          "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -2930,6 +3002,12 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
+        },
+        {
+          "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -3178,6 +3256,12 @@
         },
         {
           "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
+        },
+        {
+          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -3420,6 +3504,12 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
+        },
+        {
+          "data_type": "decimal(18, 4)",
+          "formula": "won_amount / nullif(won_count, 0)",
+          "kind": "derived",
+          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
