@@ -125,12 +125,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -370,12 +364,6 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
-        },
-        {
-          "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -621,12 +609,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -862,12 +844,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -1066,12 +1042,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -1263,12 +1233,6 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
-        },
-        {
-          "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -1514,12 +1478,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -1759,12 +1717,6 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
-        },
-        {
-          "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -2011,12 +1963,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -2256,12 +2202,6 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
-        },
-        {
-          "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -2507,12 +2447,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -2752,12 +2686,6 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
-        },
-        {
-          "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -3002,12 +2930,6 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
-        },
-        {
-          "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
@@ -3256,12 +3178,6 @@
         },
         {
           "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
-        },
-        {
-          "data_type": "decimal(18, 4)",
           "kind": "flow",
           "name": "receivables_due_amount"
         },
@@ -3504,12 +3420,6 @@
           "formula": "won_count / nullif(won_count + lost_count, 0)",
           "kind": "derived",
           "name": "win_rate"
-        },
-        {
-          "data_type": "decimal(18, 4)",
-          "formula": "won_amount / nullif(won_count, 0)",
-          "kind": "derived",
-          "name": "avg_won_deal"
         },
         {
           "data_type": "decimal(18, 4)",
