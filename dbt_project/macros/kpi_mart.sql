@@ -124,8 +124,11 @@ products as (
 ),
 {%- endif %}
 
--- Events of reps the roster knows, summed over the period they fall in.
-flows as (
+-- Events of reps the roster knows, summed over the period they fall in. Read four times below;
+-- DuckDB would materialise a CTE read more than once in memory that cannot spill (at the L
+-- org's rep x day grain, 2.4 M rows of sums: out of memory at 1 GB and at 2 GB alike), so it is
+-- recomputed where it is read instead (18 s at 1 GB).
+flows as not materialized (
 
     select
         {%- for col in key_cols %}
