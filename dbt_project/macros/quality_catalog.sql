@@ -48,11 +48,6 @@
       "check": "impossible_values",
       "severity": "error"
     },
-    "stalled_opportunity": {
-      "category": "performance",
-      "check": "stalled_opportunities",
-      "severity": "warn"
-    },
     "submitted_before_day": {
       "category": "data_quality",
       "check": "impossible_values",
@@ -90,7 +85,6 @@
     "behind_pace_points": 0.2,
     "coaching_completion": 0.8,
     "max_daily_visits": 50,
-    "stalled_stage_days": 60,
     "zero_visit_streak_days": 3
   }
 }')) }}

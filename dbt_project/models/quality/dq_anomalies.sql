@@ -52,12 +52,6 @@ team_names as (
 
 ),
 
-opportunities as (
-
-    select * from {{ ref('fct_opportunity_history') }}
-
-),
-
 report_findings as (
 
     select * from {{ ref('int_report_findings_detected') }}
@@ -224,30 +218,6 @@ needs_coaching as (
 
 ),
 
--- 商机停滞: an open deal in the same stage for longer than stalled_stage_days on the as-of date.
-stalled_opportunities as (
-
-    select
-        'stalled_opportunity' as kind,
-        owner_rep_id as rep_id,
-        'opportunity' as entity_type,
-        opportunity_id as entity_id,
-        'days_in_stage' as metric,
-        '商机停滞 ' || stage || ' since ' || strftime(stage_entered_date, '%Y-%m-%d') || ', '
-        || ({{ as_of_date() }} - stage_entered_date) || ' days' as detail,
-        cast({{ as_of_date() }} - stage_entered_date as double) as measured_value,
-        cast({{ threshold('stalled_stage_days') }} as double) as threshold_value,
-        stage_entered_date as start_date,
-        {{ as_of_date() }} as end_date
-
-    from opportunities
-    where
-        is_latest_snapshot
-        and is_open
-        and {{ as_of_date() }} - stage_entered_date > {{ threshold('stalled_stage_days') }}
-
-),
-
 findings as (
 
     select * from report_findings
@@ -259,8 +229,6 @@ findings as (
     select * from behind_pace
     union all by name
     select * from needs_coaching
-    union all by name
-    select * from stalled_opportunities
 
 ),
 
