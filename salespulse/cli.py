@@ -162,21 +162,32 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_kpis(args: argparse.Namespace) -> int:
-    from salespulse import kpis
-
+def _write_declared(module, command: str, check: bool) -> int:
+    """`salespulse kpis` / `salespulse rules`: write what a declaration gives, or say what is stale."""
     try:
-        stale = kpis.stale()
+        stale = module.stale()
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.check:
+    if check:
         for path in stale:
-            print(f"stale: {path} (run `salespulse kpis`)", file=sys.stderr)
+            print(f"stale: {path} (run `salespulse {command}`)", file=sys.stderr)
         return 1 if stale else 0
-    for path in kpis.write():
+    for path in module.write():
         print(f"wrote {path}")
     return 0
+
+
+def _cmd_kpis(args: argparse.Namespace) -> int:
+    from salespulse import kpis
+
+    return _write_declared(kpis, "kpis", args.check)
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from salespulse.quality import registry
+
+    return _write_declared(registry, "rules", args.check)
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
@@ -417,6 +428,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
     )
     p.set_defaults(func=_cmd_kpis)
+
+    p = sub.add_parser(
+        "rules",
+        help="write the thresholds' defaults and the finding kinds from dbt_project/quality.yml into "
+        "the dbt macros, .env.example and the README",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
+    )
+    p.set_defaults(func=_cmd_rules)
 
     p = sub.add_parser(
         "run",

@@ -3,17 +3,18 @@
 Every path lives under one data directory, ``SALESPULSE_HOME``; every threshold and deadline
 is a setting so that no rule hides a constant. See `.env.example` for the full list.
 
-The rule thresholds are declared once, in `Thresholds`: each field's name, type and default,
-the environment variable it is read from, the dbt var it is passed as (when a dbt model applies
-it) and what it means. `Settings` inherits those fields, `load_settings` reads them and
-`salespulse.dbt_project.dbt_vars` passes them to dbt; tests/test_thresholds.py checks the
-defaults in dbt_project.yml, `.env.example` and the README against the declaration.
+The rule thresholds are declared once, in dbt_project/quality.yml: each one's name, default (and
+so its type), the environment variable it is read from, whether a dbt model applies it (then it
+is passed as the dbt var of the same name) and what it means. `Thresholds` holds them as
+fields, `Settings` inherits those fields, `load_settings` reads them and
+`salespulse.dbt_project.dbt_vars` passes them to dbt; `salespulse rules` writes their defaults
+into the dbt macros, `.env.example` and the README.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, make_dataclass
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -66,73 +67,6 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _threshold(default: int | float, env: str, meaning: str, *, dbt_var: str | None = None):
-    """A rule threshold: its default, the variable it is read from, what it means and, when a dbt
-    model applies it, the dbt var it is passed as."""
-    return field(default=default, metadata={"env": env, "dbt_var": dbt_var, "meaning": meaning})
-
-
-@dataclass(frozen=True, kw_only=True)
-class Thresholds:
-    """Every threshold a rule applies, declared once (see the module's docstring)."""
-
-    # Data-quality and performance findings (dbt, models/quality).
-    zero_visit_streak_days: int = _threshold(
-        3,
-        "SALESPULSE_ZERO_VISIT_STREAK_DAYS",
-        "working days in a row without visits that make a zero-visit streak",
-        dbt_var="zero_visit_streak_days",
-    )
-    anomaly_z: float = _threshold(
-        3.0,
-        "SALESPULSE_ANOMALY_Z",
-        "|z| against the rep's (or team's) own baseline from which activity is a spike or a drop",
-        dbt_var="anomaly_z",
-    )
-    baseline_working_days: int = _threshold(
-        20,
-        "SALESPULSE_BASELINE_WORKING_DAYS",
-        "working days the activity baselines are taken over",
-        dbt_var="baseline_working_days",
-    )
-    max_daily_visits: int = _threshold(
-        50,
-        "SALESPULSE_MAX_DAILY_VISITS",
-        "visits in a day above which the day's report is implausible",
-        dbt_var="max_daily_visits",
-    )
-    behind_pace_points: float = _threshold(
-        0.20,
-        "SALESPULSE_BEHIND_PACE_POINTS",
-        "进度落后: completion more than this far behind time progress, after mid-month",
-        dbt_var="behind_pace_points",
-    )
-    coaching_completion: float = _threshold(
-        0.80,
-        "SALESPULSE_COACHING_COMPLETION",
-        "需辅导: completion below this two closed months in a row (the monthly pack lists the reps "
-        "below it with their likely cause)",
-        dbt_var="coaching_completion",
-    )
-    # Briefs.
-    attention_items: int = _threshold(
-        6, "SALESPULSE_ATTENTION_ITEMS", "at most this many 'needs attention' items per brief"
-    )
-    new_hire_months: int = _threshold(
-        3, "SALESPULSE_NEW_HIRE_MONTHS", "reps hired more recently are shown with their ramp target"
-    )
-    no_report_days: int = _threshold(
-        2,
-        "SALESPULSE_NO_REPORT_DAYS",
-        "working days without a daily report before a rep is an attention item",
-    )
-    sales_drop_share: float = _threshold(
-        0.30,
-        "SALESPULSE_SALES_DROP_SHARE",
-        "a fall of sales against the period before this large is an attention item",
-    )
-
-
 @dataclass(frozen=True)
 class Threshold:
     """One declared threshold, as tests and `dbt_vars` read the declaration."""
@@ -148,10 +82,53 @@ class Threshold:
         return type(self.default)
 
 
-THRESHOLDS: tuple[Threshold, ...] = tuple(
-    Threshold(f.name, f.default, f.metadata["env"], f.metadata["dbt_var"], f.metadata["meaning"])
-    for f in fields(Thresholds)
+# The rules' declaration (thresholds and checks); salespulse.quality.rules reads its checks.
+QUALITY_DECLARATION = RESOURCE_ROOT / "dbt_project" / "quality.yml"
+
+
+def _declared_thresholds(path: Path = QUALITY_DECLARATION) -> tuple[Threshold, ...]:
+    import yaml
+
+    declared = yaml.safe_load(path.read_text(encoding="utf-8"))["thresholds"]
+    thresholds = []
+    for entry in declared:
+        where = f"{path.name}: threshold {entry.get('name')!r}"
+        unknown = set(entry) - {"name", "default", "env", "dbt", "meaning"}
+        if unknown or not {"name", "default", "env", "meaning"} <= set(entry):
+            raise ValueError(
+                f"{where}: needs name, default, env, meaning (and dbt: true), got {sorted(entry)}"
+            )
+        if type(entry["default"]) not in (int, float):
+            raise ValueError(f"{where}: default must be a number (3 or 3.0), got {entry['default']!r}")
+        if not entry["env"].startswith("SALESPULSE_"):
+            raise ValueError(f"{where}: env must start with SALESPULSE_, got {entry['env']!r}")
+        name = entry["name"]
+        thresholds.append(
+            Threshold(
+                name, entry["default"], entry["env"], name if entry.get("dbt") else None, entry["meaning"]
+            )
+        )
+    return tuple(thresholds)
+
+
+THRESHOLDS: tuple[Threshold, ...] = _declared_thresholds()
+
+# Every threshold a rule applies, as fields with their declared defaults (dbt_project/quality.yml):
+# `Settings` inherits them; the briefs read their defaults as `Thresholds.<name>`.
+Thresholds = make_dataclass(
+    "Thresholds",
+    [
+        (
+            t.name,
+            t.kind,
+            field(default=t.default, metadata={"env": t.env, "dbt_var": t.dbt_var, "meaning": t.meaning}),
+        )
+        for t in THRESHOLDS
+    ],
+    frozen=True,
+    kw_only=True,
 )
+Thresholds.__module__ = __name__
 
 
 @dataclass(frozen=True)

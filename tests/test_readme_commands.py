@@ -49,6 +49,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         SKIP,
         "writes into the repo's dbt project; --check runs here, test_kpi_catalog.py writes a copy",
     ),
+    "salespulse rules --check": (RUN, ""),
+    "salespulse rules": (
+        SKIP,
+        "writes into the repo's dbt project, .env.example and README; --check runs here, "
+        "test_thresholds.py writes a copy",
+    ),
     # As written they write to /tmp/other, shared by whoever runs them: the test's own folder.
     "salespulse generate --style other-crm --as-of 2026-06-30 --out /tmp/other": (
         SUBST,

@@ -1,19 +1,23 @@
-"""Every rule threshold is declared once (config.Thresholds) and turned into both the settings and
-the dbt vars; the defaults written elsewhere (dbt_project.yml, .env.example, the README's
-configuration table, the briefs' settings) are checked against the declaration here."""
+"""Every rule threshold is declared once (dbt_project/quality.yml) and turned into both the
+settings and the dbt vars; the copies `salespulse rules` writes (the dbt macro's defaults,
+.env.example, the README's table) are current, the models read thresholds only through
+`threshold()`, and the declaration's mistakes are named."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from salespulse.briefs.render import BriefSettings
-from salespulse.config import THRESHOLDS, Settings, Thresholds, load_settings
+from salespulse.config import THRESHOLDS, Settings, Thresholds, _declared_thresholds, load_settings
 from salespulse.dbt_project import dbt_vars
+from salespulse.quality import registry, rules
 
 ROOT = Path(__file__).resolve().parent.parent
 IDS = [t.name for t in THRESHOLDS]
@@ -75,28 +79,64 @@ def test_dbt_vars_hold_every_declared_dbt_var(settings):
             assert variables[t.dbt_var] == t.default
 
 
-@pytest.mark.parametrize("threshold", [t for t in THRESHOLDS if t.dbt_var], ids=lambda t: t.name)
-def test_dbt_project_default_is_the_declared_one(threshold):
-    project = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
-    variables = project["vars"]
-    assert threshold.dbt_var in variables, f"dbt_project.yml vars lack {threshold.dbt_var}"
-    assert _same(variables[threshold.dbt_var], threshold.default), (
-        f"dbt_project.yml: {threshold.dbt_var} = {variables[threshold.dbt_var]}, "
-        f"declared default {threshold.default} (salespulse/config.py)"
+def test_written_copies_are_current():
+    assert registry.stale() == [], "run `salespulse rules` after editing dbt_project/quality.yml"
+    done = subprocess.run(
+        [sys.executable, "-m", "salespulse.cli", "rules", "--check"], capture_output=True, text=True, cwd=ROOT
     )
+    assert done.returncode == 0, done.stderr
 
 
-def test_models_do_not_repeat_a_declared_default():
-    """`var('coaching_completion', 0.8)` would be a second place the default lives."""
-    names = "|".join(re.escape(t.dbt_var) for t in THRESHOLDS if t.dbt_var)
-    pattern = re.compile(rf"""var\(\s*['"]({names})['"]\s*,""")
-    offenders = [
-        f"{path.relative_to(ROOT)}: {match.group(0)}"
+def test_stale_copy_is_named(tmp_path):
+    """A copy that differs from the declaration is stale until `salespulse rules` writes it."""
+    for name in (".env.example", "README.md"):
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    project = tmp_path / "dbt_project"
+    (project / "macros").mkdir(parents=True)
+    (project / "models" / "quality").mkdir(parents=True)
+    assert set(registry.stale(project, tmp_path)) == {
+        project / registry.CATALOG_MACRO,
+        project / registry.KINDS_DOC,
+    }
+    registry.write(project, tmp_path)
+    assert registry.stale(project, tmp_path) == []
+    readme = tmp_path / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("| `0.8` |", "| `0.75` |"), encoding="utf-8")
+    assert registry.stale(project, tmp_path) == [readme]
+
+
+def test_dbt_project_does_not_declare_a_threshold_var():
+    """A default in dbt_project.yml's vars would be a second place it lives."""
+    project = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert not {t.dbt_var for t in THRESHOLDS if t.dbt_var} & set(project["vars"])
+
+
+def _dbt_sql() -> list[Path]:
+    return [
+        path
         for path in sorted((ROOT / "dbt_project").rglob("*.sql"))
         if not {"target", "dbt_packages"} & set(path.parts)
+    ]
+
+
+def test_models_read_thresholds_through_the_declaration():
+    """`var('coaching_completion')` would fail when dbt runs without the pipeline's vars, and
+    `var('coaching_completion', 0.8)` would be a second place the default lives: models call
+    `threshold('coaching_completion')`."""
+    names = "|".join(re.escape(t.dbt_var) for t in THRESHOLDS if t.dbt_var)
+    pattern = re.compile(rf"""var\(\s*['"]({names})['"]""")
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in _dbt_sql()
         for match in pattern.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not offenders
+    used = {
+        match.group(1)
+        for path in _dbt_sql()
+        for match in re.finditer(r"threshold\(\s*'(\w+)'\s*\)", path.read_text(encoding="utf-8"))
+    }
+    assert used == {t.dbt_var for t in THRESHOLDS if t.dbt_var}, "a dbt threshold no model applies"
 
 
 @pytest.mark.parametrize("threshold", THRESHOLDS, ids=IDS)
@@ -137,3 +177,83 @@ def test_brief_settings_defaults_are_the_declared_ones():
     briefs = BriefSettings()
     for f in dataclasses.fields(BriefSettings):
         assert getattr(briefs, f.name) == getattr(Thresholds, f.name)
+
+
+def _declaration_with(tmp_path, edit) -> Path:
+    declared = yaml.safe_load((ROOT / "dbt_project" / "quality.yml").read_text(encoding="utf-8"))
+    edit(declared)
+    path = tmp_path / "quality.yml"
+    path.write_text(yaml.safe_dump(declared, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda d: d["thresholds"][0].update(default="3"), "default must be a number"),
+        (lambda d: d["thresholds"][0].update(env="ZERO_DAYS"), "env must start with SALESPULSE_"),
+        (lambda d: d["thresholds"][0].pop("meaning"), "needs name, default, env, meaning"),
+        (lambda d: d["thresholds"][0].update(dbt_var="x"), "needs name, default, env, meaning"),
+    ],
+    ids=["string default", "env prefix", "no meaning", "unknown key"],
+)
+def test_threshold_declaration_mistakes_are_named(tmp_path, edit, named):
+    with pytest.raises(ValueError, match=named):
+        _declared_thresholds(_declaration_with(tmp_path, edit))
+
+
+def _check(declared: dict, name: str) -> dict:
+    return next(c for c in declared["checks"] if c["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda d: _check(d, "overpayments").update(severity="fatal"), "severity must be one of"),
+        (lambda d: _check(d, "overpayments").update(category="money"), "category must be one of"),
+        (lambda d: _check(d, "overpayments").update(population="deals"), "population must be one of"),
+        (lambda d: _check(d, "overpayments").update(mart="fct_orders"), "mart must be"),
+        (
+            lambda d: _check(d, "overpayments")["kinds"].update(unknown_rep="again"),
+            "'unknown_rep' already belongs to check 'unknown_references'",
+        ),
+        (lambda d: _check(d, "overpayments").update(kinds=["payment_exceeds_receivable"]), "kinds must map"),
+        (lambda d: _check(d, "late_reports").update(statuses="late"), "statuses must be a list"),
+        (lambda d: _check(d, "overpayments").pop("description"), "takes"),
+        (
+            lambda d: d["populations"]["payments"][0].update(mart="fct_payments; drop table x"),
+            "mart must be a column or mart name",
+        ),
+        (lambda d: d["populations"]["payments"][0].pop("rows"), "each source takes mart, rows"),
+    ],
+    ids=[
+        "severity",
+        "category",
+        "population",
+        "mart",
+        "kind twice",
+        "kinds list",
+        "statuses",
+        "no description",
+        "population not a name",
+        "population unlabelled",
+    ],
+)
+def test_check_declaration_mistakes_are_named(tmp_path, edit, named):
+    with pytest.raises(ValueError, match=re.escape(named)):
+        rules.declared_rules(_declaration_with(tmp_path, edit))
+
+
+def test_every_anomaly_kind_has_one_check_with_its_severity():
+    """dq_anomalies takes a kind's severity and category from its check: the Dagster check and the
+    mart's rows cannot disagree."""
+    kinds = registry.catalog()["kinds"]
+    by_name = {rule.name: rule for rule in rules.RULES}
+    for kind, declared in kinds.items():
+        rule = by_name[declared["check"]]
+        assert kind in rule.values and rule.table == rules.ANOMALIES
+        assert (declared["severity"], declared["category"]) == (rule.severity, rule.category)
+    assert {k for k, d in kinds.items() if d["category"] == "performance"} == {
+        "behind_pace",
+        "needs_coaching",
+    }

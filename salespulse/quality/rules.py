@@ -1,18 +1,24 @@
 """The data-quality checks on the dq marts, free of Dagster: what each check reports and for whom.
 
 The rules themselves live in dbt (`dbt_project/models/quality`): every finding is a row of
-`marts.dq_submissions` (late, missing) or `marts.dq_anomalies` (everything else). A check
+`marts.dq_submissions` (late, missing) or `marts.dq_anomalies` (everything else). The checks are
+declared in dbt_project/quality.yml (`RULES`, with what each looks at: its population). A check
 here only groups those rows: it fails when its rows exist, and says which reps and teams they
 concern, so the Dagster UI shows what failed and for whom.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
+import yaml
+
+from salespulse.config import QUALITY_DECLARATION
 
 SUBMISSIONS = "dq_submissions"
 ANOMALIES = "dq_anomalies"
@@ -41,25 +47,8 @@ order by a.start_date desc, a.rep_id, a.anomaly_id
 """
 
 
-# What a rule looks at, to tell "nothing found" from "nothing to look at": a check over 0 rows
-# is skipped with the reason, not passed. {label: SQL counting the rows}.
-_EXPECTED_REPORTS = {"expected reports (marts.dq_submissions)": "select count(*) from marts.dq_submissions"}
-_DAILY_REPORTS = {"daily reports (marts.fct_daily_reports)": "select count(*) from marts.fct_daily_reports"}
-_REPORTS = {
-    **_DAILY_REPORTS,
-    "weekly reports (marts.fct_weekly_reports)": "select count(*) from marts.fct_weekly_reports",
-}
-_RECORDS = {
-    **_REPORTS,
-    "orders (marts.fct_orders)": "select count(*) from marts.fct_orders",
-    "payments (marts.fct_payments)": "select count(*) from marts.fct_payments",
-}
-_PAYMENTS = {"payments (marts.fct_payments)": "select count(*) from marts.fct_payments"}
-_TARGETED_REP_MONTHS = {
-    "rep-months with a target (marts.kpi_rep_monthly)": (
-        "select count(*) from marts.kpi_rep_monthly where completion_rate is not null"
-    )
-}
+SEVERITIES = ("error", "warn")
+CATEGORIES = ("data_quality", "performance")
 
 
 @dataclass(frozen=True)
@@ -73,94 +62,92 @@ class CheckRule:
     severity: str  # "error" | "warn"
     description: str
     population: dict[str, str] = field(default_factory=dict)
+    category: str = "data_quality"
+    # (kind, what it flags) for the mart's docs; empty for the statuses of dq_submissions.
+    kind_docs: tuple[tuple[str, str], ...] = ()
 
 
-RULES: tuple[CheckRule, ...] = (
-    CheckRule(
-        "late_reports",
-        SUBMISSIONS,
-        ("late",),
-        "warn",
-        "迟交 Daily reports submitted after 17:00 on their day, weekly reports after Monday 12:00.",
-        _EXPECTED_REPORTS,
-    ),
-    CheckRule(
-        "missing_reports",
-        SUBMISSIONS,
-        ("missing",),
-        "warn",
-        "缺交 Expected daily or weekly reports not submitted by the end of the as-of date.",
-        _EXPECTED_REPORTS,
-    ),
-    CheckRule(
-        "zero_visit_streaks",
-        ANOMALIES,
-        ("zero_visit_streak",),
-        "warn",
-        "连续零拜访 Reps with zero visits on N consecutive working days (SALESPULSE_ZERO_VISIT_STREAK_DAYS).",
-        _DAILY_REPORTS,
-    ),
-    CheckRule(
-        "activity_anomalies",
-        ANOMALIES,
-        ("activity_spike", "activity_drop", "team_volume_drop"),
-        "warn",
-        "活动异常 Visits or calls |z| >= SALESPULSE_ANOMALY_Z against the rep's own weekday-aware "
-        "baseline, and drops of a team's daily submission volume.",
-        _DAILY_REPORTS,
-    ),
-    CheckRule(
-        "duplicate_submissions",
-        ANOMALIES,
-        ("duplicate_submission",),
-        "warn",
-        "重复提交 More than one submission for one rep and day (or week).",
-        _REPORTS,
-    ),
-    CheckRule(
-        "impossible_values",
-        ANOMALIES,
-        ("impossible_value", "rejected_report", "future_date", "submitted_before_day"),
-        "error",
-        "数值异常 Negative or absurd values (visits above SALESPULSE_MAX_DAILY_VISITS), dates in the "
-        "future, reports submitted before their day.",
-        _RECORDS,
-    ),
-    CheckRule(
-        "unknown_references",
-        ANOMALIES,
-        ("unknown_rep", "unknown_customer", "unknown_receivable"),
-        "error",
-        "未知引用 Orders or reports of reps not in the roster, orders of unknown customers, payments of "
-        "unknown receivables.",
-        _RECORDS,
-    ),
-    CheckRule(
-        "overpayments",
-        ANOMALIES,
-        ("payment_exceeds_receivable",),
-        "error",
-        "超额回款 Receivables (or orders) paid more than they are due.",
-        _PAYMENTS,
-    ),
-    CheckRule(
-        "behind_pace",
-        ANOMALIES,
-        ("behind_pace",),
-        "warn",
-        "进度落后 Reps and teams whose completion is more than SALESPULSE_BEHIND_PACE_POINTS behind time "
-        "progress after the middle of the month.",
-        _TARGETED_REP_MONTHS,
-    ),
-    CheckRule(
-        "needs_coaching",
-        ANOMALIES,
-        ("needs_coaching",),
-        "warn",
-        "需辅导 Reps below SALESPULSE_COACHING_COMPLETION of target two months in a row.",
-        _TARGETED_REP_MONTHS,
-    ),
-)
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _populations(declared: dict, path: Path) -> dict[str, dict[str, str]]:
+    """What each population counts: {label: SQL counting the rows}, built from identifiers only."""
+    populations = {}
+    for name, sources in declared.items():
+        counts = {}
+        for source in sources:
+            where = f"{path.name}: population {name!r}"
+            if set(source) - {"mart", "rows", "not_null"} or not {"mart", "rows"} <= set(source):
+                raise ValueError(
+                    f"{where}: each source takes mart, rows (and not_null), got {sorted(source)}"
+                )
+            for key in ("mart", "not_null"):
+                if key in source and not _IDENTIFIER.fullmatch(str(source[key])):
+                    raise ValueError(f"{where}: {key} must be a column or mart name, got {source[key]!r}")
+            sql = f"select count(*) from marts.{source['mart']}"
+            if "not_null" in source:
+                sql += f" where {source['not_null']} is not null"
+            counts[f"{source['rows']} (marts.{source['mart']})"] = sql
+        populations[name] = counts
+    return populations
+
+
+def declared_rules(path: Path = QUALITY_DECLARATION) -> tuple[CheckRule, ...]:
+    """The checks dbt_project/quality.yml declares, each mistake in it named."""
+    declaration = yaml.safe_load(path.read_text(encoding="utf-8"))
+    populations = _populations(declaration["populations"], path)
+    checks = declaration["checks"]
+    rules, owner = [], {}
+    for entry in checks:
+        where = f"{path.name}: check {entry.get('name')!r}"
+        values_key = {SUBMISSIONS: "statuses", ANOMALIES: "kinds"}.get(entry.get("mart"))
+        if values_key is None:
+            raise ValueError(f"{where}: mart must be {SUBMISSIONS} or {ANOMALIES}, got {entry.get('mart')!r}")
+        allowed = {"name", "mart", values_key, "severity", "category", "population", "description"}
+        if set(entry) - allowed or not allowed - {"category"} <= set(entry):
+            raise ValueError(f"{where}: takes {sorted(allowed)} (category optional), got {sorted(entry)}")
+        if entry["severity"] not in SEVERITIES:
+            raise ValueError(f"{where}: severity must be one of {SEVERITIES}, got {entry['severity']!r}")
+        category = entry.get("category", "data_quality")
+        if category not in CATEGORIES:
+            raise ValueError(f"{where}: category must be one of {CATEGORIES}, got {category!r}")
+        if entry["population"] not in populations:
+            raise ValueError(
+                f"{where}: population must be one of {sorted(populations)}, got {entry['population']!r}"
+            )
+        values = entry[values_key]
+        if entry["mart"] == ANOMALIES and not (
+            isinstance(values, dict) and values and all(isinstance(v, str) and v for v in values.values())
+        ):
+            raise ValueError(f"{where}: kinds must map each finding kind to what it flags")
+        if entry["mart"] == SUBMISSIONS and not (isinstance(values, list) and values):
+            raise ValueError(f"{where}: statuses must be a list of dq_submissions statuses")
+        for value in values:
+            if (entry["mart"], value) in owner:
+                raise ValueError(
+                    f"{where}: {value!r} already belongs to check {owner[entry['mart'], value]!r}"
+                )
+            owner[entry["mart"], value] = entry["name"]
+        rules.append(
+            CheckRule(
+                entry["name"],
+                entry["mart"],
+                tuple(entry[values_key]),
+                entry["severity"],
+                " ".join(entry["description"].split()),
+                populations[entry["population"]],
+                category,
+                tuple((kind, " ".join(text.split())) for kind, text in values.items())
+                if isinstance(values, dict)
+                else (),
+            )
+        )
+    if len({rule.name for rule in rules}) != len(rules):
+        raise ValueError(f"{path.name}: two checks share a name")
+    return tuple(rules)
+
+
+RULES: tuple[CheckRule, ...] = declared_rules()
 
 
 @dataclass

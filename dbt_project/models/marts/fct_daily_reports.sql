@@ -31,7 +31,7 @@ final as (
         reports.calls,
         reports.new_leads,
         reports.submission_count,
-        reports.visits > {{ var('max_daily_visits') }} as is_visits_impossible,
+        reports.visits > {{ threshold('max_daily_visits') }} as is_visits_impossible,
         reports.is_duplicate_submission,
         dates.is_workday,
         reports.submitted_at > reports.report_date + cast('{{ var("daily_deadline") }}' as time)

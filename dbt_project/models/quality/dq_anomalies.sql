@@ -6,12 +6,13 @@
     future dates, reports submitted before their day, duplicate submissions, orders and reports
     of unknown reps, orders of unknown customers, payments above their receivable, and the
     performance flags behind_pace and needs_coaching (category `performance`).
-    Thresholds are dbt vars declared in salespulse/config.py (Thresholds, SALESPULSE_*): the
-    pipeline passes them, dbt_project.yml holds their defaults. The rep's and the team's
+    Thresholds, and each kind's check, category and severity, are declared in
+    dbt_project/quality.yml: the pipeline passes the thresholds as dbt vars (SALESPULSE_*), and
+    threshold() falls back to their declared defaults. The rep's and the team's
     names are in the row (the team's as named on start_date).
 -#}
-{%- set n = var('baseline_working_days') | int -%}
-{%- set z = var('anomaly_z') -%}
+{%- set n = threshold('baseline_working_days') | int -%}
+{%- set z = threshold('anomaly_z') -%}
 with
 
 submissions as (
@@ -136,7 +137,7 @@ behind_pace as (
         || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
         completion_rate as measured_value,
         time_progress as baseline_value,
-        time_progress - {{ var('behind_pace_points') }} as threshold_value,
+        time_progress - {{ threshold('behind_pace_points') }} as threshold_value,
         period_start as start_date,
         period_end as end_date
 
@@ -144,7 +145,7 @@ behind_pace as (
     where
         not is_closed
         and time_progress > 0.5
-        and completion_rate < time_progress - {{ var('behind_pace_points') }}
+        and completion_rate < time_progress - {{ threshold('behind_pace_points') }}
 
     union all
 
@@ -160,7 +161,7 @@ behind_pace as (
         || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
         completion_rate as measured_value,
         time_progress as baseline_value,
-        time_progress - {{ var('behind_pace_points') }} as threshold_value,
+        time_progress - {{ threshold('behind_pace_points') }} as threshold_value,
         period_start as start_date,
         period_end as end_date
 
@@ -168,7 +169,7 @@ behind_pace as (
     where
         not is_closed
         and time_progress > 0.5
-        and completion_rate < time_progress - {{ var('behind_pace_points') }}
+        and completion_rate < time_progress - {{ threshold('behind_pace_points') }}
 
 ),
 
@@ -187,7 +188,7 @@ low_months as (
         - row_number() over (partition by rep_id order by period_start) as run_number
 
     from rep_months
-    where is_closed and completion_rate < {{ var('coaching_completion') }}
+    where is_closed and completion_rate < {{ threshold('coaching_completion') }}
 
 ),
 
@@ -200,14 +201,14 @@ needs_coaching as (
         'rep' as entity_type,
         rep_id as entity_id,
         'completion_rate' as metric,
-        '需辅导 completion below ' || printf('%.0f%%', 100 * {{ var('coaching_completion') }})
+        '需辅导 completion below ' || printf('%.0f%%', 100 * {{ threshold('coaching_completion') }})
         || ' for ' || count(*) || ' months in a row: '
         || string_agg(
             period_label || ' ' || printf('%.0f%%', 100 * completion_rate), ', '
             order by period_start
         ) as detail,
         arg_max(completion_rate, period_start) as measured_value,
-        cast({{ var('coaching_completion') }} as double) as threshold_value,
+        cast({{ threshold('coaching_completion') }} as double) as threshold_value,
         min(period_start) as start_date,
         max(period_end) as end_date
 
@@ -253,18 +254,9 @@ final as (
         || ':' || coalesce(findings.metric, '') || '@'
         || coalesce(strftime(findings.start_date, '%Y-%m-%d'), '') as anomaly_id,
         findings.kind,
-        case
-            when findings.kind in ('behind_pace', 'needs_coaching') then 'performance'
-            else 'data_quality'
-        end as category,
-        case
-            when findings.kind in (
-                'impossible_value', 'rejected_report', 'future_date', 'submitted_before_day',
-                'unknown_rep', 'unknown_customer', 'unknown_receivable',
-                'payment_exceeds_receivable'
-            ) then 'error'
-            else 'warn'
-        end as severity,
+        -- Category and severity: those of the kind's check in dbt_project/quality.yml.
+        {{ finding_kind_attribute('findings.kind', 'category') }} as category,
+        {{ finding_kind_attribute('findings.kind', 'severity') }} as severity,
         findings.rep_id,
         findings.attributed_team_id as team_id,
         reps.rep_name,

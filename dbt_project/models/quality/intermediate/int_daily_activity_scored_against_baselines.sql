@@ -11,10 +11,10 @@
     anomaly_std_floor so a perfectly regular rep is not flagged for a one-unit change.
     Zero-visit streak days and impossible values are neither scored nor part of a baseline.
 -#}
-{%- set n = var('baseline_working_days') | int -%}
+{%- set n = threshold('baseline_working_days') | int -%}
 {%- set shrinkage = var('anomaly_weekday_shrinkage', 4) -%}
 {%- set floor = var('anomaly_std_floor', 1) -%}
-{%- set z = var('anomaly_z') -%}
+{%- set z = threshold('anomaly_z') -%}
 {%- set deadband = var('anomaly_weekday_deadband', 0.5) -%}
 {%- set weekday_reports = (4 * n / 5) | round | int -%}
 with
@@ -50,7 +50,7 @@ eligible as (
         and reports.team_id is not null
         and reports.is_workday
         and reports.report_date <= {{ as_of_date() }}
-        and reports.visits between 0 and {{ var('max_daily_visits') }}
+        and reports.visits between 0 and {{ threshold('max_daily_visits') }}
         and reports.calls >= 0
 
 ),

@@ -5,7 +5,7 @@
     and visits above var max_daily_visits), other rejected reports, reports submitted before
     their day, and duplicate submissions.
 -#}
-{%- set z = var('anomaly_z') -%}
+{%- set z = threshold('anomaly_z') -%}
 with
 
 all_submissions as (
@@ -50,7 +50,7 @@ zero_visit_streaks as (
         'visits' as metric,
         '连续零拜访 visits = 0 on ' || streak_days || ' consecutive working days' as detail,
         cast(streak_days as double) as measured_value,
-        cast({{ var('zero_visit_streak_days') }} as double) as threshold_value,
+        cast({{ threshold('zero_visit_streak_days') }} as double) as threshold_value,
         start_date,
         end_date
 
@@ -135,14 +135,14 @@ implausible_values as (
         daily_report_id as entity_id,
         'visits' as metric,
         '数值异常 visits = ' || visits || ' is above the maximum '
-        || {{ var('max_daily_visits') }} || ' a day' as detail,
+        || {{ threshold('max_daily_visits') }} || ' a day' as detail,
         cast(visits as double) as measured_value,
-        cast({{ var('max_daily_visits') }} as double) as threshold_value,
+        cast({{ threshold('max_daily_visits') }} as double) as threshold_value,
         report_date as start_date,
         report_date as end_date
 
     from daily_reports
-    where visits > {{ var('max_daily_visits') }}
+    where visits > {{ threshold('max_daily_visits') }}
 
 ),
 

@@ -59,7 +59,7 @@ final as (
 
     from zero_visit_days
     group by rep_id, streak_number
-    having count(*) >= {{ var('zero_visit_streak_days') }}
+    having count(*) >= {{ threshold('zero_visit_streak_days') }}
 
 )
 
