@@ -901,7 +901,11 @@ def test_briefs_render_in_worker_processes_and_unchanged_ones_are_not_rendered_a
     assert all(pdf.startswith(b"%PDF") for pdf in pdfs.values())
     again = publish_period(**common, workers=2)
     assert all(item.timings.get("cached") for item in again.published), "same inputs: read from the cache"
-    assert [i.brief.html for i in again.published] == [i.brief.html for i in first.published]
+    assert [i.brief.key_figures for i in again.published] == [i.brief.key_figures for i in first.published]
+    assert {path: path.read_bytes() for path in pdfs} == pdfs, "cached: files left as they were"
+    # What a published brief keeps in memory is its summary; its content is in its files.
+    assert all(not i.brief.html and not i.brief.sections and i.brief.key_figures for i in first.published)
+    assert all("<html" in i.paths["html"].read_text(encoding="utf-8").lower() for i in first.published)
     # Other inputs (here the readers' language): rendered again, in one process as well.
     changed = publish_period(**{**common, "locale": "en"}, workers=1)
     assert not any("cached" in item.timings for item in changed.published)
