@@ -163,7 +163,7 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
 
 
 def _write_declared(module, command: str, check: bool) -> int:
-    """`salespulse kpis` / `salespulse rules`: write what a declaration gives, or say what is stale."""
+    """`salespulse kpis` / `rules` / `sources`: write what a declaration gives, or say what is stale."""
     try:
         stale = module.stale()
     except ValueError as exc:
@@ -188,6 +188,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     from salespulse.quality import registry
 
     return _write_declared(registry, "rules", args.check)
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from salespulse import contract_sources
+
+    return _write_declared(contract_sources, "sources", args.check)
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
@@ -438,6 +444,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
     )
     p.set_defaults(func=_cmd_rules)
+
+    p = sub.add_parser(
+        "sources",
+        help="write the dbt raw sources and the input kinds' catalog (read by the row flow) from the "
+        "contracts in models/",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
+    )
+    p.set_defaults(func=_cmd_sources)
 
     p = sub.add_parser(
         "run",

@@ -219,6 +219,9 @@ class Contract(BaseModel):
     require_one_of: tuple[tuple[str, ...], ...] = ()
     # Date columns the reporting window and the working-day calendar must cover.
     business_dates: tuple[str, ...] = ()
+    # The dbt staging model that keeps this kind's current rows (default stg_raw__<kind>): the
+    # row flow (marts.audit_row_flow) counts a raw row as reaching the marts when it is there.
+    staging_model: str | None = Field(default=None, pattern=r"^stg_raw__[a-z0-9_]+$")
     columns: tuple[Column, ...] = Field(min_length=1)
     # Filled by the loader when an override applies.
     alias_moves: tuple[AliasMove, ...] = ()
@@ -287,6 +290,10 @@ class Contract(BaseModel):
             except LookupError as exc:
                 raise ValueError(f"encoding: unknown encoding {self.encoding!r}") from exc
         return self
+
+    @property
+    def staged_in(self) -> str:
+        return self.staging_model or f"stg_raw__{self.kind}"
 
     @property
     def column_names(self) -> list[str]:

@@ -11,13 +11,60 @@ MODELS = PROJECT_ROOT / "models"
 
 def test_the_contract_files_are_the_list_of_kinds_and_dbt_sources_follow_them(contracts):
     """models/*.yaml is the one list of input kinds: the dbt sources declare a raw table and a
-    rejects table for each, plus the registry and the calendar, and nothing else."""
+    rejects table for each (written from the contracts), plus the registry and the calendar
+    (by hand), and nothing else; each kind's staging model exists."""
     assert sorted(contracts) == shipped_kinds(MODELS)
-    assert len(contracts) == 11
-    sources = yaml.safe_load((PROJECT_ROOT / "dbt_project/models/staging/raw/_raw__sources.yml").read_text())
-    tables = {table["name"] for table in sources["sources"][0]["tables"]}
+    assert {"orders", "daily_reports", "roster", "payments"} <= set(contracts)
+    raw = PROJECT_ROOT / "dbt_project/models/staging/raw"
+    tables = set()
+    for name in ("_raw__sources.yml", "_raw__contract_sources.yml"):
+        [source] = yaml.safe_load((raw / name).read_text(encoding="utf-8"))["sources"]
+        assert source["name"] == "raw"
+        tables |= {table["name"] for table in source["tables"]}
     expected = {*contracts, *(f"{kind}__rejects" for kind in contracts), "ingested_files", "work_calendar"}
     assert tables == expected
+    for kind, contract in contracts.items():
+        assert (raw / f"{contract.staged_in}.sql").is_file(), f"{kind}: no staging model {contract.staged_in}"
+
+
+def test_what_the_contracts_write_for_dbt_is_current_and_follows_a_new_kind(tmp_path):
+    from salespulse import contract_sources
+
+    assert contract_sources.stale() == [], "run `salespulse sources`"
+    # A new kind, in a copy of the contracts: its raw and rejects tables, its catalog entry.
+    models = _copy_models(tmp_path)
+    (models / "quotes.yaml").write_text(
+        "kind: quotes\ntitle: 报价单 quotes\ndescription: Quotes sent to customers.\n"
+        "keys: [quote_id, revision]\ncolumns:\n"
+        "  - {name: quote_id, type: string, required: true}\n"
+        "  - {name: revision, type: integer, required: true}\n"
+        "  - {name: submitted_at, type: timestamp}\n",
+        encoding="utf-8",
+    )
+    project = tmp_path / "dbt_project"
+    (project / "macros").mkdir(parents=True)
+    (project / "models/staging/raw").mkdir(parents=True)
+    written = contract_sources.write(project, models)
+    assert sorted(p.name for p in written) == ["_raw__contract_sources.yml", "raw_kinds.sql"]
+    assert contract_sources.stale(project, models) == []
+    sources = yaml.safe_load((project / contract_sources.SOURCES_YML).read_text(encoding="utf-8"))
+    quotes = next(t for t in sources["sources"][0]["tables"] if t["name"] == "quotes")
+    assert "报价单 quotes" in quotes["description"] and "Key quote_id + revision" in quotes["description"]
+    assert any(t["name"] == "quotes__rejects" for t in sources["sources"][0]["tables"])
+    catalog = contract_sources.catalog(load_contracts(models))
+    assert catalog["quotes"] == {
+        "keys": ["quote_id", "revision"],
+        "submitted_at": True,
+        "staging_model": "stg_raw__quotes",
+    }
+    assert catalog["roster"]["staging_model"] == "stg_raw__roster_assignments"
+    # A changed contract makes the written files stale.
+    _edit(models / "quotes.yaml", lambda d: d.update(keys=["quote_id"]))
+    stale = set(contract_sources.stale(project, models))
+    assert stale == {project / contract_sources.SOURCES_YML, project / contract_sources.CATALOG_MACRO}
+    _edit(models / "quotes.yaml", lambda d: d.update(staging_model="quotes_staged"))
+    with pytest.raises(ContractError, match="staging_model"):
+        load_contracts(models)
 
 
 def test_contracts_map_chinese_and_english_headers(contracts):

@@ -49,6 +49,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         SKIP,
         "writes into the repo's dbt project; --check runs here, test_kpi_catalog.py writes a copy",
     ),
+    "salespulse sources --check": (RUN, ""),
+    "salespulse sources": (
+        SKIP,
+        "writes into the repo's dbt project; --check runs here, test_contracts.py writes a copy",
+    ),
     "salespulse rules --check": (RUN, ""),
     "salespulse rules": (
         SKIP,

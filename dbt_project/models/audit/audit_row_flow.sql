@@ -7,7 +7,14 @@
 -- sum, with the KPI marts' own filters, and `unexplained` when neither a named reason nor the
 -- fact accounts for it. The kind-level rows (file_id null) compare what the facts count with
 -- the company KPI marts' totals, so a loss between facts and marts shows too.
+--
+-- The kinds with amounts are traced one by one below; every other input kind (raw_kinds(),
+-- written from the contracts by `salespulse sources`) is accounted for by rows, a new kind too.
 {%- set as_of = as_of_date() %}
+{%- set traced_with_amounts = [
+    'daily_reports', 'opportunities', 'orders', 'receivables', 'payments'] %}
+{%- set kinds = raw_kinds() %}
+{%- set rows_only_kinds = kinds | reject('in', traced_with_amounts) | sort %}
 with
 
 files as (
@@ -388,94 +395,42 @@ payments_traced as (
 
 -- kinds without an amount: rows only; the latest file's row of each key counts ----------------
 rows_only_raw as (
+    {%- for kind in rows_only_kinds %}
+        {%- set keys = kinds[kind]['keys'] %}
+        {%- if keys | length == 1 %}
+            {%- set version_key = 'cast(' ~ keys[0] ~ ' as varchar)' %}
+        {%- else %}
+            {%- set version_key = "concat_ws('|', " ~ keys | join(', ') ~ ")" %}
+        {%- endif %}
+        {%- set submitted_at = 'submitted_at' if kinds[kind]['submitted_at']
+            else 'cast(null as timestamp)' %}
 
-    select
-        'customers' as kind,
-        customer_id as version_key,
-        cast(null as timestamp) as submitted_at,
-        _file_id,
-        _row_number
-    from {{ source('raw', 'customers') }}
-    union all
-    select
-        'roster' as kind,
-        concat_ws('|', rep_id, effective_from) as version_key,
-        cast(null as timestamp) as submitted_at,
-        _file_id,
-        _row_number
-    from {{ source('raw', 'roster') }}
-    union all
-    select
-        'targets' as kind,
-        concat_ws('|', level, entity_id, period, metric) as version_key,
-        cast(null as timestamp) as submitted_at,
-        _file_id,
-        _row_number
-    from {{ source('raw', 'targets') }}
-    union all
-    select
-        'target_adjustments' as kind,
-        adjustment_id as version_key,
-        cast(null as timestamp) as submitted_at,
-        _file_id,
-        _row_number
-    from {{ source('raw', 'target_adjustments') }}
-    union all
-    select
-        'weekly_reports' as kind,
-        concat_ws('|', rep_id, week_start) as version_key,
-        submitted_at,
-        _file_id,
-        _row_number
-    from {{ source('raw', 'weekly_reports') }}
-    union all
-    select
-        'action_items' as kind,
-        action_id as version_key,
-        cast(null as timestamp) as submitted_at,
-        _file_id,
-        _row_number
-    from {{ source('raw', 'action_items') }}
+        select
+            '{{ kind }}' as kind,
+            {{ version_key }} as version_key,
+            {{ submitted_at }} as submitted_at,
+            _file_id,
+            _row_number
+        from {{ source('raw', kind) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
 rows_only_staged as (
+    {%- for kind in rows_only_kinds %}
 
-    select
-        'customers' as kind,
-        _file_id,
-        _row_number
-    from {{ ref('stg_raw__customers') }}
-    union all
-    select
-        'roster' as kind,
-        _file_id,
-        _row_number
-    from {{ ref('stg_raw__roster_assignments') }}
-    union all
-    select
-        'targets' as kind,
-        _file_id,
-        _row_number
-    from {{ ref('stg_raw__targets') }}
-    union all
-    select
-        'target_adjustments' as kind,
-        _file_id,
-        _row_number
-    from {{ ref('stg_raw__target_adjustments') }}
-    union all
-    select
-        'weekly_reports' as kind,
-        _file_id,
-        _row_number
-    from {{ ref('stg_raw__weekly_reports') }}
-    union all
-    select
-        'action_items' as kind,
-        _file_id,
-        _row_number
-    from {{ ref('stg_raw__action_items') }}
+        select
+            '{{ kind }}' as kind,
+            _file_id,
+            _row_number
+        from {{ ref(kinds[kind]['staging_model']) }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
