@@ -48,6 +48,14 @@
     "staging_model": "stg_raw__payments",
     "submitted_at": false
   },
+  "quotes": {
+    "keys": [
+      "quote_id",
+      "revision"
+    ],
+    "staging_model": "stg_raw__quotes",
+    "submitted_at": false
+  },
   "receivables": {
     "keys": [
       "receivable_id"
