@@ -48,14 +48,6 @@
     "staging_model": "stg_raw__payments",
     "submitted_at": false
   },
-  "quotes": {
-    "keys": [
-      "quote_id",
-      "revision"
-    ],
-    "staging_model": "stg_raw__quotes",
-    "submitted_at": false
-  },
   "receivables": {
     "keys": [
       "receivable_id"
