@@ -426,34 +426,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_expectations)
 
-    p = sub.add_parser(
-        "kpis",
-        help="write the KPI marts' dbt properties and the macros' catalog from dbt_project/kpis.yml",
-    )
-    p.add_argument(
-        "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
-    )
-    p.set_defaults(func=_cmd_kpis)
-
-    p = sub.add_parser(
-        "rules",
-        help="write the thresholds' defaults and the finding kinds from dbt_project/quality.yml into "
-        "the dbt macros, .env.example and the README",
-    )
-    p.add_argument(
-        "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
-    )
-    p.set_defaults(func=_cmd_rules)
-
-    p = sub.add_parser(
-        "sources",
-        help="write the dbt raw sources and the input kinds' catalog (read by the row flow) from the "
-        "contracts in models/",
-    )
-    p.add_argument(
-        "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
-    )
-    p.set_defaults(func=_cmd_sources)
+    for name, help_text, func in (
+        (
+            "kpis",
+            "write the KPI marts' dbt properties and the macros' catalog from dbt_project/kpis.yml",
+            _cmd_kpis,
+        ),
+        (
+            "rules",
+            "write the thresholds' defaults and the finding kinds from dbt_project/quality.yml into "
+            "the dbt macros, .env.example and the README",
+            _cmd_rules,
+        ),
+        (
+            "sources",
+            "write the dbt raw sources and the input kinds' catalog (read by the row flow) from the "
+            "contracts in models/",
+            _cmd_sources,
+        ),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument(
+            "--check", action="store_true", help="only say whether the written files are stale (exit 1)"
+        )
+        p.set_defaults(func=func)
 
     p = sub.add_parser(
         "run",

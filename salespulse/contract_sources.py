@@ -19,7 +19,6 @@ So a new input kind is its contract, its staging model and the staging model's p
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
@@ -27,16 +26,12 @@ import yaml
 from salespulse.config import RESOURCE_ROOT
 from salespulse.contracts import Contract, load_contracts
 from salespulse.dbt_project import DBT_PROJECT_DIR
+from salespulse.declared import json_macro, stale_files, write_files
 
 SOURCES_YML = Path("models") / "staging" / "raw" / "_raw__contract_sources.yml"
 CATALOG_MACRO = Path("macros") / "raw_kinds.sql"
 CONTRACTS = RESOURCE_ROOT / "models"
 HEADER = "# Written by `salespulse sources` from the contracts in models/*.yaml: edit those, not this file.\n"
-
-
-def shipped_contracts(contracts_dir: Path = CONTRACTS) -> dict[str, Contract]:
-    """The contracts as shipped (no user overrides: the written files are part of the project)."""
-    return load_contracts(contracts_dir)
 
 
 def _describe(contract: Contract) -> str:
@@ -76,20 +71,18 @@ def catalog(contracts: dict[str, Contract]) -> dict:
 
 
 def catalog_macro(contracts: dict[str, Contract]) -> str:
-    text = json.dumps(catalog(contracts), ensure_ascii=False, sort_keys=True, indent=2)
-    literal = text.replace("\\", "\\\\").replace("'", "\\'")
-    return (
-        "{#- Written by `salespulse sources` from the contracts in models/*.yaml: edit those, not this\n"
+    return json_macro(
+        "raw_kinds",
+        "Written by `salespulse sources` from the contracts in models/*.yaml: edit those, not this\n"
         "    file. Every input kind: its key columns, whether it has submitted_at, the staging model\n"
-        "    that keeps its current rows. -#}\n"
-        "{% macro raw_kinds() -%}\n"
-        f"    {{{{ return(fromjson('{literal}')) }}}}\n"
-        "{%- endmacro %}\n"
+        "    that keeps its current rows.",
+        catalog(contracts),
     )
 
 
 def outputs(project_dir: Path = DBT_PROJECT_DIR, contracts_dir: Path = CONTRACTS) -> dict[Path, str]:
-    contracts = shipped_contracts(contracts_dir)
+    # The contracts as shipped, without a user's overrides: the written files are the project's.
+    contracts = load_contracts(contracts_dir)
     return {
         project_dir / SOURCES_YML: sources_yml(contracts),
         project_dir / CATALOG_MACRO: catalog_macro(contracts),
@@ -98,17 +91,9 @@ def outputs(project_dir: Path = DBT_PROJECT_DIR, contracts_dir: Path = CONTRACTS
 
 def stale(project_dir: Path = DBT_PROJECT_DIR, contracts_dir: Path = CONTRACTS) -> list[Path]:
     """The written files that differ from what the contracts give now."""
-    return [
-        path
-        for path, text in outputs(project_dir, contracts_dir).items()
-        if not path.is_file() or path.read_text(encoding="utf-8") != text
-    ]
+    return stale_files(outputs(project_dir, contracts_dir))
 
 
 def write(project_dir: Path = DBT_PROJECT_DIR, contracts_dir: Path = CONTRACTS) -> list[Path]:
     """Write the files that changed; returns them."""
-    changed = stale(project_dir, contracts_dir)
-    for path, text in outputs(project_dir, contracts_dir).items():
-        if path in changed:
-            path.write_text(text, encoding="utf-8")
-    return changed
+    return write_files(outputs(project_dir, contracts_dir))

@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from salespulse.dbt_project import DBT_PROJECT_DIR
+from salespulse.declared import json_macro, stale_files, write_files
 
 DECLARATION = "kpis.yml"
 MODELS_YML = Path("models") / "marts" / "kpi" / "_kpi__models.yml"
@@ -196,14 +196,11 @@ def catalog(declaration: dict) -> dict:
 
 
 def catalog_macro(declaration: dict) -> str:
-    text = json.dumps(catalog(declaration), ensure_ascii=False, sort_keys=True, indent=2)
-    literal = text.replace("\\", "\\\\").replace("'", "\\'")
-    return (
-        "{#- Written by `salespulse kpis` from dbt_project/kpis.yml: edit that file, not this one.\n"
-        "    The KPI marts' columns as macros/kpi_mart.sql builds them. -#}\n"
-        "{% macro kpi_catalog() -%}\n"
-        f"    {{{{ return(fromjson('{literal}')) }}}}\n"
-        "{%- endmacro %}\n"
+    return json_macro(
+        "kpi_catalog",
+        "Written by `salespulse kpis` from dbt_project/kpis.yml: edit that file, not this one.\n"
+        "    The KPI marts' columns as macros/kpi_mart.sql builds them.",
+        catalog(declaration),
     )
 
 
@@ -217,17 +214,9 @@ def outputs(project_dir: Path = DBT_PROJECT_DIR) -> dict[Path, str]:
 
 def stale(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
     """The written files that differ from what the declaration gives now."""
-    return [
-        path
-        for path, text in outputs(project_dir).items()
-        if not path.is_file() or path.read_text(encoding="utf-8") != text
-    ]
+    return stale_files(outputs(project_dir))
 
 
 def write(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
     """Write the files that changed; returns them."""
-    changed = stale(project_dir)
-    for path, text in outputs(project_dir).items():
-        if path in changed:
-            path.write_text(text, encoding="utf-8")
-    return changed
+    return write_files(outputs(project_dir))

@@ -14,11 +14,11 @@ staleness by `salespulse rules --check` and the tests, as `salespulse kpis` does
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from salespulse.config import PROJECT_ROOT, THRESHOLDS
 from salespulse.dbt_project import DBT_PROJECT_DIR
+from salespulse.declared import json_macro, stale_files, write_files
 from salespulse.quality.rules import ANOMALIES, RULES
 
 CATALOG_MACRO = Path("macros") / "quality_catalog.sql"
@@ -43,14 +43,11 @@ def catalog() -> dict:
 
 
 def catalog_macro() -> str:
-    text = json.dumps(catalog(), ensure_ascii=False, sort_keys=True, indent=2)
-    literal = text.replace("\\", "\\\\").replace("'", "\\'")
-    return (
-        "{#- Written by `salespulse rules` from dbt_project/quality.yml: edit that file, not this one.\n"
-        "    The thresholds' defaults and each finding kind's check, category and severity. -#}\n"
-        "{% macro quality_catalog() -%}\n"
-        f"    {{{{ return(fromjson('{literal}')) }}}}\n"
-        "{%- endmacro %}\n"
+    return json_macro(
+        "quality_catalog",
+        "Written by `salespulse rules` from dbt_project/quality.yml: edit that file, not this one.\n"
+        "    The thresholds' defaults and each finding kind's check, category and severity.",
+        catalog(),
     )
 
 
@@ -117,17 +114,9 @@ def outputs(project_dir: Path = DBT_PROJECT_DIR, root: Path = PROJECT_ROOT) -> d
 
 def stale(project_dir: Path = DBT_PROJECT_DIR, root: Path = PROJECT_ROOT) -> list[Path]:
     """The written files that differ from what the declaration gives now."""
-    return [
-        path
-        for path, text in outputs(project_dir, root).items()
-        if not path.is_file() or path.read_text(encoding="utf-8") != text
-    ]
+    return stale_files(outputs(project_dir, root))
 
 
 def write(project_dir: Path = DBT_PROJECT_DIR, root: Path = PROJECT_ROOT) -> list[Path]:
     """Write the files that changed; returns them."""
-    changed = stale(project_dir, root)
-    for path, text in outputs(project_dir, root).items():
-        if path in changed:
-            path.write_text(text, encoding="utf-8")
-    return changed
+    return write_files(outputs(project_dir, root))
