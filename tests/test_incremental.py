@@ -3,7 +3,8 @@
 An organisation's history is loaded and built; then a day's exports land together with a late
 correction (an earlier opportunity snapshot exported again with one deal changed), and the build
 runs incrementally: every table and view the warehouse holds must equal those of a full rebuild
-(`--full-refresh`) of the same raw data. Then an opportunities file is read again (reprocess),
+(`--full-refresh`) of the same raw data. The KPI marts rebuild only the periods whose inputs
+changed and keep the others as they were. Then an opportunities file is read again (reprocess),
 which the incremental models answer by rebuilding whole: equal again.
 """
 
@@ -47,6 +48,18 @@ def _watermarks(warehouse: Path) -> dict[str, int]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         query = "select model_name, through_file_id from dbt_state.incremental_watermarks"
         return dict(con.execute(query).fetchall())
+
+
+def _built_periods(warehouse: Path, model: str) -> dict[date, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        query = "select period_start, fingerprint from dbt_state.kpi_built_periods where model_name = ?"
+        return dict(con.execute(query, [model]).fetchall())
+
+
+def _flip_calls(con: duckdb.DuckDBPyConnection, where: str = "true") -> None:
+    """calls → -1 - calls: rows marked this way are told apart from rows computed again (calls
+    is never negative), and flipping twice puts the true value back."""
+    con.execute(f"update marts.kpi_rep_daily set calls = -1 - calls where {where}")
 
 
 def _correct_one_deal(snapshot: Path, target: Path) -> str:
@@ -125,7 +138,26 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
             [untouched],
         )
     assert 0 < changed < total  # the increment names some deals, not all
-    dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, BUILD)
+    # Every row of the rep daily mart marked: the days computed again lose the mark.
+    days_before = _built_periods(warehouse, "kpi_rep_daily")
+    with duckdb.connect(str(warehouse)) as con:
+        _flip_calls(con)
+    # Run, then test once the marks are undone (the days-to-weeks reconciliation would see them).
+    dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, ("run",))
+    days_after = _built_periods(warehouse, "kpi_rep_daily")
+    with duckdb.connect(str(warehouse)) as con:
+        days = "select distinct period_start from marts.kpi_rep_daily where calls "
+        kept = {r[0] for r in con.execute(days + "< 0").fetchall()}
+        recomputed = {r[0] for r in con.execute(days + ">= 0").fetchall()}
+        _flip_calls(con, "calls < 0")
+    dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, ("test", *BUILD[1:]))
+    changed_days = {day for day, print_ in days_after.items() if days_before.get(day) != print_}
+    # The new day and the day it closed were computed again, with every day whose inputs
+    # changed; the days whose fingerprint stayed were kept, not recomputed.
+    assert {AS_OF, day_before} <= changed_days
+    assert recomputed == changed_days
+    assert kept == set(days_after) - changed_days
+    assert len(changed_days) < len(days_after) / 2
     second = _watermarks(warehouse)
     assert all(second[m] > first[m] for m in INCREMENTAL)
     with duckdb.connect(str(warehouse)) as con:

@@ -1,0 +1,85 @@
+{#-
+    The KPI marts are built incrementally by period: a run rebuilds the periods whose inputs
+    changed since the mart was last built, and keeps the others as they are.
+
+    What a mart's row of a period is computed from is written down once, as a fingerprint per
+    entity, grain and period (int_kpi_period_fingerprints): the period's own row of
+    int_kpi_periods (its as-of dependent progress and closing), the additive base on the days of
+    the period and of the periods its growth rates compare with, the balances on the day it is
+    measured through, its targets, and the roster, teams and products every period reads. Each
+    mart keeps, in dbt_state.kpi_built_periods, the fingerprint of every period it holds as built.
+    A period whose fingerprint differs (new data on one of its days, a late correction, the as-of
+    date moving past it, a roster change) is deleted and computed again; a period that left
+    int_kpi_periods is deleted. So the daily run rebuilds the new day, the day that stopped being
+    the current one and the weeks, months, quarters and years they fall in, not three years.
+
+    The order of the hooks makes a failed build safe: the fingerprints of the periods about to be
+    rebuilt are forgotten first, so a build that fails after deleting their rows leaves them
+    changed for the next run, never kept as built. A full refresh forgets them all.
+-#}
+
+{#- The first day of the `grain` period a date falls in (the marts' and fingerprints' grouping). -#}
+{% macro kpi_period_start(grain, column) -%}
+    {%- if grain == 'day' -%}
+        {{ column }}
+    {%- else -%}
+        cast(date_trunc('{{ grain }}', {{ column }}) as date)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro create_kpi_state() -%}
+    create table if not exists dbt_state.kpi_built_periods (
+        model_name varchar not null,
+        period_start date not null,
+        fingerprint ubigint not null,
+        primary key (model_name, period_start)
+    )
+{%- endmacro %}
+
+
+{#- The fingerprints of the mart's periods as this run computes them. -#}
+{% macro kpi_current_fingerprints(entity, grain) -%}
+    select fingerprints.period_start, fingerprints.fingerprint
+    from {{ ref('int_kpi_period_fingerprints') }} as fingerprints
+    where fingerprints.entity = '{{ entity }}' and fingerprints.grain = '{{ grain }}'
+{%- endmacro %}
+
+
+{#- Pre-hook 1: forget the periods whose inputs changed (every period on a full build). -#}
+{% macro kpi_forget_changed_periods(entity, grain) -%}
+    delete from dbt_state.kpi_built_periods as built
+    where
+        built.model_name = '{{ this.identifier }}'
+        {%- if is_incremental() %}
+        and (built.period_start, built.fingerprint) not in (
+            {{ kpi_current_fingerprints(entity, grain) }}
+        )
+        {%- endif %}
+{%- endmacro %}
+
+
+{#- Pre-hook 2: delete the rows of every period not kept as built. -#}
+{% macro kpi_delete_changed_periods() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where period_start not in ({{ kpi_built_periods() }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The periods the mart holds as built (the ones an incremental build leaves alone). -#}
+{% macro kpi_built_periods() -%}
+    select built.period_start from dbt_state.kpi_built_periods as built
+    where built.model_name = '{{ this.identifier }}'
+{%- endmacro %}
+
+
+{#- Post-hook: every period of the mart is built with the inputs of this run. -#}
+{% macro kpi_record_built_periods(entity, grain) -%}
+    insert or replace into dbt_state.kpi_built_periods
+    select '{{ this.identifier }}', current.period_start, current.fingerprint
+    from ({{ kpi_current_fingerprints(entity, grain) }}) as current
+{%- endmacro %}
