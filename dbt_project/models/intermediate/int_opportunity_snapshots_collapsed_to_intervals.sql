@@ -95,21 +95,7 @@ reread_from as (
 snapshots as (
 
     select
-        raw_rows.opportunity_id,
-        raw_rows.customer_id,
-        raw_rows.owner_rep_id,
-        raw_rows.product_line,
-        raw_rows.stage,
-        raw_rows.status,
-        raw_rows.lost_reason,
-        raw_rows.amount,
-        raw_rows.snapshot_date,
-        raw_rows.expected_close_date,
-        raw_rows.created_at,
-        raw_rows.stage_changed_at,
-        raw_rows.closed_at,
-        raw_rows._file_id,
-        raw_rows._row_number,
+        raw_rows.* exclude (_loaded_at),  -- noqa: RF03
         cast(1 as bigint) as snapshot_count,
         raw_rows.snapshot_date as last_seen_date
 
@@ -133,23 +119,8 @@ weighted as (
     union all by name
 
     select
-        opportunity_id,
-        customer_id,
-        owner_rep_id,
-        product_line,
-        stage,
-        status,
-        lost_reason,
-        amount,
-        valid_from as snapshot_date,
-        expected_close_date,
-        created_at,
-        stage_changed_at,
-        closed_at,
-        _file_id,
-        _row_number,
-        snapshot_count,
-        last_seen_date
+        * exclude (valid_from, valid_to, is_last_kept),
+        valid_from as snapshot_date
 
     from kept
     where is_last_kept

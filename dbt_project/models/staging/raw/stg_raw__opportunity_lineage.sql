@@ -1,7 +1,7 @@
 -- Every raw opportunity snapshot row, not only the one the latest file wins with, and nothing
 -- else. The incremental opportunity models find the deals that changed here (a scan of four
--- columns, where stg_raw__opportunity_snapshots ranks every row), and the intervals model reads
--- the changed deals' rows from here, ranking only those.
+-- columns, where stg_raw__opportunity_snapshots ranks every row of this model), and the intervals
+-- model reads the changed deals' rows from here, ranking only those.
 with
 
 source as (
@@ -27,7 +27,8 @@ renamed as (
         stage_changed_at,
         closed_at,
         _file_id,
-        _row_number
+        _row_number,
+        _loaded_at
 
     from source
 

@@ -1,34 +1,18 @@
+-- Every raw snapshot row (stg_raw__opportunity_lineage), the latest file's row winning per
+-- opportunity and snapshot date.
 with
 
-source as (
+raw_rows as (
 
-    select * from {{ source('raw', 'opportunities') }}
+    select * from {{ ref('stg_raw__opportunity_lineage') }}
 
 ),
 
-renamed as (
+ranked as (
 
-    select
-        opportunity_id,
-        customer_id,
-        owner_rep_id,
-        product_line,
-        stage,
-        status,
-        lost_reason,
-        amount,
-        snapshot_date,
-        expected_close_date,
-        created_at,
-        stage_changed_at,
-        closed_at,
-        _file_id,
-        _row_number,
-        _loaded_at
-
-    from source
+    select * from raw_rows
     qualify {{ latest_file_wins(['opportunity_id', 'snapshot_date']) }}
 
 )
 
-select * from renamed
+select * from ranked  -- noqa: AM04
