@@ -118,3 +118,68 @@ def test_re_exported_and_repeated_rejected_rows_keep_findings_unique(tmp_path, m
     assert _build_quality(tmp_path, settings.warehouse_path) == ""
     assert _anomalies(settings.warehouse_path) == again
     get_settings.cache_clear()
+
+
+def test_future_dates_of_opportunities_are_judged_on_the_winning_row(tmp_path, monkeypatch):
+    """A future date in an opportunity snapshot is a finding unless a later file corrected it.
+
+    The findings model ranks only the snapshots that some raw row dates in the future; this plants
+    one of each: a snapshot closed in the future, one dated in the future, and one whose future
+    close a later file's row for the same deal and day replaced. The row-flow audit calls every
+    row but a deal's latest one superseded: counted here from raw by hand.
+    """
+    home = tmp_path / "home"
+    monkeypatch.setenv("SALESPULSE_HOME", str(home))
+    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
+    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
+    get_settings.cache_clear()
+    settings = get_settings()
+    settings.ensure_dirs()
+    generate_org(home, seed=5, as_of=AS_OF, reps=6, months=2)
+    contracts = load_contracts(PROJECT_ROOT / "models")
+    _ingest(settings, contracts)
+    future = "2099-06-01"
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        _write_calendar(con, date(AS_OF.year - 1, 1, 1), date(AS_OF.year, 12, 31))
+        first_file, last_file = con.execute(
+            "select min(_file_id), max(_file_id) from raw.opportunities"
+        ).fetchone()
+        assert first_file < last_file
+        planted = [
+            # (opportunity, snapshot date, closed_at, file)
+            ("OPP-CLOSES-LATER", "2026-03-20", f"{future} 10:00:00", first_file),
+            ("OPP-FROM-THE-FUTURE", future, None, first_file),
+            ("OPP-CORRECTED", "2026-03-20", f"{future} 10:00:00", first_file),
+            ("OPP-CORRECTED", "2026-03-20", None, last_file),
+        ]
+        for row_number, (opportunity, snapshot_date, closed_at, file_id) in enumerate(planted):
+            con.execute(
+                "insert into raw.opportunities by name select * replace ("
+                "? as opportunity_id, cast(? as date) as snapshot_date, "
+                "cast(? as timestamp) as closed_at, ? as _file_id, ? as _row_number"
+                ") from raw.opportunities where status = 'open' limit 1",
+                [opportunity, snapshot_date, closed_at, file_id, 900_000 + row_number],
+            )
+        raw_rows, deals = con.execute(
+            "select count(*), count(distinct opportunity_id) from raw.opportunities"
+        ).fetchone()
+
+    built = _dbt(tmp_path, settings.warehouse_path, "run", "--select", "+dq_anomalies", "+audit_row_flow")
+    assert built.returncode == 0, built.stdout[-4000:]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        found = set(
+            con.execute(
+                "select entity_id, metric, start_date from marts.dq_anomalies "
+                "where kind = 'future_date' and entity_type = 'opportunity'"
+            ).fetchall()
+        )
+        superseded = con.execute(
+            "select sum(rows) from marts.audit_row_flow "
+            "where kind = 'opportunities' and outcome = 'superseded' and file_id is not null"
+        ).fetchone()[0]
+    assert found == {
+        ("OPP-CLOSES-LATER", "closed_at", date(2099, 6, 1)),
+        ("OPP-FROM-THE-FUTURE", "snapshot_date", date(2099, 6, 1)),
+    }
+    assert superseded == raw_rows - deals
+    get_settings.cache_clear()

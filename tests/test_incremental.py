@@ -202,11 +202,11 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
             ") from raw.opportunities limit 1",
             [old_file],
         )
-    select = ("test", "--select", "stg_raw__opportunity_snapshots")
+    select = ("test", "--select", "stg_raw__opportunity_lineage")
     light = {"as_of_date": AS_OF.isoformat(), "tested_after_file_id": newest}
     assert run_dbt(tmp_path / "dbt", warehouse, light, select).returncode == 0  # the old row is not read
     full = run_dbt(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, select)
-    assert full.returncode == 1 and "accepted_values_stg_raw__opportunity_snapshots_stage" in full.stdout
+    assert full.returncode == 1 and "accepted_values_stg_raw__opportunity_lineage_stage" in full.stdout
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "update raw.opportunities set _file_id = ? where opportunity_id = 'OPP-PLANTED'", [newest + 1]
