@@ -62,6 +62,14 @@ def _flip_calls(con: duckdb.DuckDBPyConnection, where: str = "true") -> None:
     con.execute(f"update marts.kpi_rep_daily set calls = -1 - calls where {where}")
 
 
+def _flip_open_deals(con: duckdb.DuckDBPyConnection, where: str = "true") -> None:
+    """The same mark on the daily balances: open_opportunities → -1 - open_opportunities."""
+    con.execute(
+        "update intermediate.int_rep_balances_measured_on_days "
+        f"set open_opportunities = -1 - open_opportunities where {where}"
+    )
+
+
 def _correct_one_deal(snapshot: Path, target: Path) -> str:
     """`snapshot` exported again as `target`, its first open deal with another amount."""
     text = snapshot.read_bytes().decode("utf-8-sig")
@@ -139,12 +147,34 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
         )
     assert 0 < changed < total  # the increment names some deals, not all
     # Every row of the rep daily mart marked: the days computed again lose the mark.
+    # The daily balances first, on their own: every row marked, the days computed again lose
+    # the mark (then the marks are undone, before the KPI marts' fingerprints read the balances).
+    balance_days_before = _built_periods(warehouse, "int_rep_balances_measured_on_days")
+    with duckdb.connect(str(warehouse)) as con:
+        _flip_open_deals(con)
+        corrected_from = con.execute(
+            "select min(snapshot_date) from raw.opportunities where opportunity_id = ? and _file_id > ?",
+            [corrected_id, first["fct_opportunity_history"]],
+        ).fetchone()[0]
+    balances = ("run", "--select", "+int_rep_balances_measured_on_days")
+    dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, balances)
+    balance_days_after = _built_periods(warehouse, "int_rep_balances_measured_on_days")
+    with duckdb.connect(str(warehouse)) as con:
+        days = (
+            "select distinct date_day from intermediate.int_rep_balances_measured_on_days "
+            "where open_opportunities "
+        )
+        balance_days_kept = {r[0] for r in con.execute(days + "< 0").fetchall()}
+        balance_days_recomputed = {r[0] for r in con.execute(days + ">= 0").fetchall()}
+        _flip_open_deals(con, "open_opportunities < 0")
+    # Every row of the rep daily mart marked the same way.
     days_before = _built_periods(warehouse, "kpi_rep_daily")
     with duckdb.connect(str(warehouse)) as con:
         _flip_calls(con)
     # Run, then test once the marks are undone (the days-to-weeks reconciliation would see them).
     dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, ("run",))
     days_after = _built_periods(warehouse, "kpi_rep_daily")
+    assert _built_periods(warehouse, "int_rep_balances_measured_on_days") == balance_days_after
     with duckdb.connect(str(warehouse)) as con:
         days = "select distinct period_start from marts.kpi_rep_daily where calls "
         kept = {r[0] for r in con.execute(days + "< 0").fetchall()}
@@ -158,6 +188,17 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
     assert recomputed == changed_days
     assert kept == set(days_after) - changed_days
     assert len(changed_days) < len(days_after) / 2
+    # The daily balances the same way, by day: the new day and the days the corrected snapshot
+    # touched were computed again; the others (those before the correction among them) were kept.
+    changed_balance_days = {
+        day for day, print_ in balance_days_after.items() if balance_days_before.get(day) != print_
+    }
+    with_rows = balance_days_kept | balance_days_recomputed  # (a day nothing is open on has none)
+    assert {AS_OF, corrected_from} <= changed_balance_days
+    assert balance_days_recomputed == changed_balance_days & with_rows
+    assert balance_days_kept == with_rows - changed_balance_days
+    assert min(balance_days_kept) < corrected_from
+    assert len(changed_balance_days) < len(balance_days_after) / 2
     second = _watermarks(warehouse)
     assert all(second[m] > first[m] for m in INCREMENTAL)
     with duckdb.connect(str(warehouse)) as con:

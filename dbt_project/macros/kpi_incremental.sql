@@ -1,21 +1,29 @@
 {#-
-    The KPI marts are built incrementally by period: a run rebuilds the periods whose inputs
-    changed since the mart was last built, and keeps the others as they are.
+    Models built incrementally by period: a run rebuilds the periods whose inputs changed since
+    the model was last built, and keeps the others as they are.
 
-    What a mart's row of a period is computed from is written down once, as a fingerprint per
-    entity, grain and period (int_kpi_period_fingerprints): the period's own row of
-    int_kpi_periods (its as-of dependent progress and closing), the additive base on the days of
+    What a model's rows of a period are computed from is written down once, as a fingerprint per
+    period, in a model of its own: int_kpi_period_fingerprints for the KPI marts (per entity,
+    grain and period: the period's own row of int_kpi_periods, the additive base on the days of
     the period and of the periods its growth rates compare with, the balances on the day it is
-    measured through, its targets, and the roster, teams and products every period reads. Each
-    mart keeps, in dbt_state.kpi_built_periods, the fingerprint of every period it holds as built.
-    A period whose fingerprint differs (new data on one of its days, a late correction, the as-of
-    date moving past it, a roster change) is deleted and computed again; a period that left
-    int_kpi_periods is deleted. So the daily run rebuilds the new day, the day that stopped being
-    the current one and the weeks, months, quarters and years they fall in, not three years.
+    measured through, its targets, and the roster, teams and products every period reads), and
+    int_rep_balance_day_fingerprints for the daily balances (the spans and assignments holding on
+    each day). Each model keeps, in dbt_state.kpi_built_periods, the fingerprint of every period
+    it holds as built. A period whose fingerprint differs (new data on one of its days, a late
+    correction, the as-of date moving past it, a roster change) is deleted and computed again; a
+    period that left the fingerprints is deleted. So the daily run rebuilds the new day, the day
+    that stopped being the current one and the weeks, months, quarters and years they fall in,
+    not three years.
 
     The order of the hooks makes a failed build safe: the fingerprints of the periods about to be
     rebuilt are forgotten first, so a build that fails after deleting their rows leaves them
     changed for the next run, never kept as built. A full refresh forgets them all.
+
+    A model built this way: materialized='incremental', incremental_strategy='append', the
+    pre-hooks forget_changed_periods(fingerprints) and delete_unbuilt_periods(column), the
+    post-hook record_built_periods(fingerprints), and a build that computes only the periods not
+    in built_periods() when is_incremental(); `fingerprints` is a query of (period_start,
+    fingerprint) and the model names its fingerprint model in a `-- depends_on:` comment.
 -#}
 
 {#- The first day of the `grain` period a date falls in (the marts' and fingerprints' grouping). -#}
@@ -38,7 +46,7 @@
 {%- endmacro %}
 
 
-{#- The fingerprints of the mart's periods as this run computes them. -#}
+{#- The fingerprints of a KPI mart's periods as this run computes them. -#}
 {% macro kpi_current_fingerprints(entity, grain) -%}
     select fingerprints.period_start, fingerprints.fingerprint
     from {{ ref('int_kpi_period_fingerprints') }} as fingerprints
@@ -46,40 +54,47 @@
 {%- endmacro %}
 
 
+{#- The fingerprints of the days of int_rep_balances_measured_on_days as this run computes them. -#}
+{% macro balance_day_fingerprints() -%}
+    select fingerprints.date_day as period_start, fingerprints.fingerprint
+    from {{ ref('int_rep_balance_day_fingerprints') }} as fingerprints
+{%- endmacro %}
+
+
 {#- Pre-hook 1: forget the periods whose inputs changed (every period on a full build). -#}
-{% macro kpi_forget_changed_periods(entity, grain) -%}
+{% macro forget_changed_periods(fingerprints) -%}
     delete from dbt_state.kpi_built_periods as built
     where
         built.model_name = '{{ this.identifier }}'
         {%- if is_incremental() %}
         and (built.period_start, built.fingerprint) not in (
-            {{ kpi_current_fingerprints(entity, grain) }}
+            {{ fingerprints }}
         )
         {%- endif %}
 {%- endmacro %}
 
 
-{#- Pre-hook 2: delete the rows of every period not kept as built. -#}
-{% macro kpi_delete_changed_periods() -%}
+{#- Pre-hook 2: delete the rows of every period not kept as built (`column` holds the period). -#}
+{% macro delete_unbuilt_periods(column='period_start') -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where period_start not in ({{ kpi_built_periods() }})
+        where {{ column }} not in ({{ built_periods() }})
     {%- else -%}
         select 1
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- The periods the mart holds as built (the ones an incremental build leaves alone). -#}
-{% macro kpi_built_periods() -%}
+{#- The periods the model holds as built (the ones an incremental build leaves alone). -#}
+{% macro built_periods() -%}
     select built.period_start from dbt_state.kpi_built_periods as built
     where built.model_name = '{{ this.identifier }}'
 {%- endmacro %}
 
 
-{#- Post-hook: every period of the mart is built with the inputs of this run. -#}
-{% macro kpi_record_built_periods(entity, grain) -%}
+{#- Post-hook: every period of the model is built with the inputs of this run. -#}
+{% macro record_built_periods(fingerprints) -%}
     insert or replace into dbt_state.kpi_built_periods
     select '{{ this.identifier }}', current.period_start, current.fingerprint
-    from ({{ kpi_current_fingerprints(entity, grain) }}) as current
+    from ({{ fingerprints }}) as current
 {%- endmacro %}

@@ -58,10 +58,12 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook=[
-        "{{ kpi_forget_changed_periods('" ~ entity ~ "', '" ~ grain ~ "') }}",
-        "{{ kpi_delete_changed_periods() }}",
+        "{{ forget_changed_periods(kpi_current_fingerprints('" ~ entity ~ "', '" ~ grain ~ "')) }}",
+        "{{ delete_unbuilt_periods() }}",
     ],
-    post_hook=["{{ kpi_record_built_periods('" ~ entity ~ "', '" ~ grain ~ "') }}"],
+    post_hook=[
+        "{{ record_built_periods(kpi_current_fingerprints('" ~ entity ~ "', '" ~ grain ~ "')) }}",
+    ],
 ) -}}
 -- depends_on: {{ ref('int_kpi_period_fingerprints') }}
 with
@@ -73,7 +75,7 @@ periods as (
     where
         grain = '{{ grain }}'
         {%- if is_incremental() %}
-        and period_start not in ({{ kpi_built_periods() }})
+        and period_start not in ({{ built_periods() }})
         {%- endif %}
 
 ),
