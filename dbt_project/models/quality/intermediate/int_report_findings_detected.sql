@@ -166,28 +166,48 @@ early_submissions as (
 
 ),
 
--- 重复提交: more than one distinct submission for one rep and day (or week).
-duplicates as (
+-- 重复提交: more than one distinct submission for one rep and day (or week). The periods are
+-- found first: listing the submission times of every period (1.7 M at the L org) to keep the
+-- few with two cost seconds.
+duplicated_periods as (
 
     select
-        'duplicate_submission' as kind,
+        report_type,
         rep_id,
-        report_type || '_report' as entity_type,
-        rep_id || '@' || strftime(period_start, '%Y-%m-%d') as entity_id,
-        'submitted_at' as metric,
-        '重复提交 ' || count(distinct submitted_at) || ' submissions: '
-        || string_agg(
-            distinct strftime(submitted_at, '%Y-%m-%d %H:%M:%S'), ', '
-            order by strftime(submitted_at, '%Y-%m-%d %H:%M:%S')
-        ) as detail,
-        cast(count(distinct submitted_at) as double) as measured_value,
-        1.0 as threshold_value,
-        period_start as start_date,
-        period_start as end_date
+        period_start
 
     from all_submissions
     group by report_type, rep_id, period_start
     having count(distinct submitted_at) > 1
+
+),
+
+duplicates as (
+
+    select
+        'duplicate_submission' as kind,
+        all_submissions.rep_id,
+        all_submissions.report_type || '_report' as entity_type,
+        all_submissions.rep_id || '@' || strftime(all_submissions.period_start, '%Y-%m-%d')
+            as entity_id,
+        'submitted_at' as metric,
+        '重复提交 ' || count(distinct all_submissions.submitted_at) || ' submissions: '
+        || string_agg(
+            distinct strftime(all_submissions.submitted_at, '%Y-%m-%d %H:%M:%S'), ', '
+            order by strftime(all_submissions.submitted_at, '%Y-%m-%d %H:%M:%S')
+        ) as detail,
+        cast(count(distinct all_submissions.submitted_at) as double) as measured_value,
+        1.0 as threshold_value,
+        all_submissions.period_start as start_date,
+        all_submissions.period_start as end_date
+
+    from all_submissions
+    semi join duplicated_periods
+        on
+            all_submissions.report_type is not distinct from duplicated_periods.report_type
+            and all_submissions.rep_id is not distinct from duplicated_periods.rep_id
+            and all_submissions.period_start is not distinct from duplicated_periods.period_start
+    group by all_submissions.report_type, all_submissions.rep_id, all_submissions.period_start
 
 ),
 
