@@ -110,7 +110,7 @@ def _ingest(settings, contracts, as_of: date) -> None:
         write_work_calendar(con, contracts, as_of)
 
 
-def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
+def test_incremental_build_equals_full_rebuild(org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     settings, contracts, increment = org
     warehouse = settings.warehouse_path
     day_before = AS_OF - timedelta(days=1)
@@ -246,6 +246,12 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
     select = ("test", "--select", "stg_raw__opportunity_lineage")
     light = {"as_of_date": AS_OF.isoformat(), "tested_after_file_id": newest}
     assert run_dbt(tmp_path / "dbt", warehouse, light, select).returncode == 0  # the old row is not read
+    # The pipeline passes the file and the as-of date through the environment instead (a var that
+    # changes from run to run would make dbt parse the whole project again).
+    monkeypatch.setenv("SALESPULSE_DBT_TESTED_AFTER_FILE_ID", str(newest))
+    monkeypatch.setenv("SALESPULSE_DBT_AS_OF", AS_OF.isoformat())
+    assert run_dbt(tmp_path / "dbt", warehouse, {}, select).returncode == 0
+    monkeypatch.delenv("SALESPULSE_DBT_TESTED_AFTER_FILE_ID")
     full = run_dbt(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, select)
     assert full.returncode == 1 and "accepted_values_stg_raw__opportunity_lineage_stage" in full.stdout
     with duckdb.connect(str(warehouse)) as con:
@@ -253,3 +259,5 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path):
             "update raw.opportunities set _file_id = ? where opportunity_id = 'OPP-PLANTED'", [newest + 1]
         )
     assert run_dbt(tmp_path / "dbt", warehouse, light, select).returncode == 1  # a new row is read
+    monkeypatch.setenv("SALESPULSE_DBT_TESTED_AFTER_FILE_ID", str(newest))
+    assert run_dbt(tmp_path / "dbt", warehouse, {}, select).returncode == 1

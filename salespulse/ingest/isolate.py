@@ -335,6 +335,16 @@ def shared_pool(contracts: dict[str, Contract], limits: ReadLimits, workers: int
     return _shared
 
 
+def close_shared_pool() -> None:
+    """Stop the shared readers. Each idle reader holds ~100 MB: a pipeline run ingests once,
+    and its warehouse build and briefs need that memory more than a later ingest in the same
+    process needs warm readers (the L benchmark's peak, during dbt, counted two of them)."""
+    global _shared
+    if _shared is not None:
+        _shared.close()
+        _shared = None
+
+
 def _limit_memory(extra_bytes: int) -> None:
     """Cap this process's address space at what it uses now plus `extra_bytes`."""
     with open("/proc/self/statm", encoding="ascii") as handle:

@@ -14,6 +14,7 @@ from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 from salespulse.contracts import default_contracts, shipped_kinds
 from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
+from salespulse.ingest.isolate import close_shared_pool
 from salespulse.ingest.loader import FileResult, Ingestor, IngestReport
 from salespulse.ingest.parquet import sync_raw_parquet
 from salespulse.ingest.reprocess import reprocess_with
@@ -147,6 +148,9 @@ def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, ware
             "landing/ and load at the next run once the cause is fixed.",
             allow_retries=False,
         ) from exc
+    finally:
+        # The reader processes are done for this run: give their memory to dbt and the briefs.
+        close_shared_pool()
 
 
 def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, settings, contracts):
