@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from salespulse.config import PROJECT_ROOT, get_settings
+from salespulse.config import PROJECT_ROOT
 from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
@@ -65,19 +65,21 @@ def _anomalies(warehouse: Path) -> set[tuple]:
         )
 
 
-def test_re_exported_and_repeated_rejected_rows_keep_findings_unique(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    monkeypatch.setenv("SALESPULSE_HOME", str(home))
-    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-    get_settings.cache_clear()
-    settings = get_settings()
-    settings.ensure_dirs()
-    generate_org(home, seed=5, as_of=AS_OF, reps=6, months=2)
+@pytest.fixture
+def org(home):
+    """A small generated organisation ingested under the shipped contracts, with its calendar
+    (`home`: a fresh SALESPULSE_HOME, tests/conftest.py); returns the settings and contracts."""
+    generate_org(home.home, seed=5, as_of=AS_OF, reps=6, months=2)
     contracts = load_contracts(PROJECT_ROOT / "models")
-    _ingest(settings, contracts)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    _ingest(home, contracts)
+    with duckdb.connect(str(home.warehouse_path)) as con:
         _write_calendar(con, date(AS_OF.year - 1, 1, 1), date(AS_OF.year, 12, 31))
+    return home, contracts
+
+
+def test_re_exported_and_repeated_rejected_rows_keep_findings_unique(org, tmp_path):
+    settings, contracts = org
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         rep = con.execute("select min(rep_id) from raw.roster").fetchone()[0]
     bad = (
         f"{rep},x,2026-03-16,2026-03-16 16:00,-3,5,0,negative visits\n"
@@ -117,10 +119,9 @@ def test_re_exported_and_repeated_rejected_rows_keep_findings_unique(tmp_path, m
         reprocess_with(con, settings, contracts, kind="daily_reports")
     assert _build_quality(tmp_path, settings.warehouse_path) == ""
     assert _anomalies(settings.warehouse_path) == again
-    get_settings.cache_clear()
 
 
-def test_future_dates_of_opportunities_are_judged_on_the_winning_row(tmp_path, monkeypatch):
+def test_future_dates_of_opportunities_are_judged_on_the_winning_row(org, tmp_path):
     """A future date in an opportunity snapshot is a finding unless a later file corrected it.
 
     The findings model ranks only the snapshots that some raw row dates in the future; this plants
@@ -128,19 +129,9 @@ def test_future_dates_of_opportunities_are_judged_on_the_winning_row(tmp_path, m
     close a later file's row for the same deal and day replaced. The row-flow audit calls every
     row but a deal's latest one superseded: counted here from raw by hand.
     """
-    home = tmp_path / "home"
-    monkeypatch.setenv("SALESPULSE_HOME", str(home))
-    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-    get_settings.cache_clear()
-    settings = get_settings()
-    settings.ensure_dirs()
-    generate_org(home, seed=5, as_of=AS_OF, reps=6, months=2)
-    contracts = load_contracts(PROJECT_ROOT / "models")
-    _ingest(settings, contracts)
+    settings, _ = org
     future = "2099-06-01"
     with duckdb.connect(str(settings.warehouse_path)) as con:
-        _write_calendar(con, date(AS_OF.year - 1, 1, 1), date(AS_OF.year, 12, 31))
         first_file, last_file = con.execute(
             "select min(_file_id), max(_file_id) from raw.opportunities"
         ).fetchone()
@@ -182,4 +173,3 @@ def test_future_dates_of_opportunities_are_judged_on_the_winning_row(tmp_path, m
         ("OPP-FROM-THE-FUTURE", "snapshot_date", date(2099, 6, 1)),
     }
     assert superseded == raw_rows - deals
-    get_settings.cache_clear()

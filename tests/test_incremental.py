@@ -56,18 +56,25 @@ def _built_periods(warehouse: Path, model: str) -> dict[date, int]:
         return dict(con.execute(query, [model]).fetchall())
 
 
-def _flip_calls(con: duckdb.DuckDBPyConnection, where: str = "true") -> None:
-    """calls → -1 - calls: rows marked this way are told apart from rows computed again (calls
-    is never negative), and flipping twice puts the true value back."""
-    con.execute(f"update marts.kpi_rep_daily set calls = -1 - calls where {where}")
+BALANCES = ("intermediate.int_rep_balances_measured_on_days", "open_opportunities", "date_day")
+REP_DAILY = ("marts.kpi_rep_daily", "calls", "period_start")
 
 
-def _flip_open_deals(con: duckdb.DuckDBPyConnection, where: str = "true") -> None:
-    """The same mark on the daily balances: open_opportunities → -1 - open_opportunities."""
-    con.execute(
-        "update intermediate.int_rep_balances_measured_on_days "
-        f"set open_opportunities = -1 - open_opportunities where {where}"
-    )
+def _mark(con: duckdb.DuckDBPyConnection, table: str, column: str) -> None:
+    """column → -1 - column on every row (the column is never negative): rows computed again
+    lose the mark, and marking twice puts the true value back."""
+    con.execute(f"update {table} set {column} = -1 - {column}")
+
+
+def _kept_and_recomputed(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, day: str
+) -> tuple[set[date], set[date]]:
+    """The days whose rows still carry the mark and those whose rows lost it; the marks are undone."""
+    days = f"select distinct {day} from {table} where {column} "
+    kept = {r[0] for r in con.execute(days + "< 0").fetchall()}
+    recomputed = {r[0] for r in con.execute(days + ">= 0").fetchall()}
+    con.execute(f"update {table} set {column} = -1 - {column} where {column} < 0")
+    return kept, recomputed
 
 
 def _correct_one_deal(snapshot: Path, target: Path) -> str:
@@ -146,12 +153,11 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path, monkeypatch:
             [untouched],
         )
     assert 0 < changed < total  # the increment names some deals, not all
-    # Every row of the rep daily mart marked: the days computed again lose the mark.
     # The daily balances first, on their own: every row marked, the days computed again lose
     # the mark (then the marks are undone, before the KPI marts' fingerprints read the balances).
     balance_days_before = _built_periods(warehouse, "int_rep_balances_measured_on_days")
     with duckdb.connect(str(warehouse)) as con:
-        _flip_open_deals(con)
+        _mark(con, *BALANCES[:2])
         corrected_from = con.execute(
             "select min(snapshot_date) from raw.opportunities where opportunity_id = ? and _file_id > ?",
             [corrected_id, first["fct_opportunity_history"]],
@@ -160,26 +166,17 @@ def test_incremental_build_equals_full_rebuild(org, tmp_path: Path, monkeypatch:
     dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, balances)
     balance_days_after = _built_periods(warehouse, "int_rep_balances_measured_on_days")
     with duckdb.connect(str(warehouse)) as con:
-        days = (
-            "select distinct date_day from intermediate.int_rep_balances_measured_on_days "
-            "where open_opportunities "
-        )
-        balance_days_kept = {r[0] for r in con.execute(days + "< 0").fetchall()}
-        balance_days_recomputed = {r[0] for r in con.execute(days + ">= 0").fetchall()}
-        _flip_open_deals(con, "open_opportunities < 0")
+        balance_days_kept, balance_days_recomputed = _kept_and_recomputed(con, *BALANCES)
     # Every row of the rep daily mart marked the same way.
     days_before = _built_periods(warehouse, "kpi_rep_daily")
     with duckdb.connect(str(warehouse)) as con:
-        _flip_calls(con)
+        _mark(con, *REP_DAILY[:2])
     # Run, then test once the marks are undone (the days-to-weeks reconciliation would see them).
     dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, ("run",))
     days_after = _built_periods(warehouse, "kpi_rep_daily")
     assert _built_periods(warehouse, "int_rep_balances_measured_on_days") == balance_days_after
     with duckdb.connect(str(warehouse)) as con:
-        days = "select distinct period_start from marts.kpi_rep_daily where calls "
-        kept = {r[0] for r in con.execute(days + "< 0").fetchall()}
-        recomputed = {r[0] for r in con.execute(days + ">= 0").fetchall()}
-        _flip_calls(con, "calls < 0")
+        kept, recomputed = _kept_and_recomputed(con, *REP_DAILY)
     dbt_build(tmp_path / "dbt", warehouse, {"as_of_date": AS_OF.isoformat()}, ("test", *BUILD[1:]))
     changed_days = {day for day, print_ in days_after.items() if days_before.get(day) != print_}
     # The new day and the day it closed were computed again, with every day whose inputs
