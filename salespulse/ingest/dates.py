@@ -31,7 +31,7 @@ class DateOrders:
         return dict(self.orders).get(column)
 
 
-def _example(values: pa.Array, mask: pa.Array) -> str:
+def _example(values: pa.ChunkedArray, mask: pa.ChunkedArray) -> str:
     picked = pc.filter(values, mask)
     return str(picked[0].as_py()).strip() if len(picked) else ""
 
@@ -44,7 +44,7 @@ def day_month_orders(table: pa.Table, positions: dict[str, int | None], contract
         position = positions.get(column.name)
         if column.type not in DATE_TYPES or column.formats or position is None:
             continue
-        values = table.column(f"c{position}").combine_chunks()
+        values = table.column(f"c{position}")  # chunked: combining copied it first (0.08 s at 1.5 M rows)
         if not pc.any(pc.match_substring_regex(values, _YEAR_LAST)).as_py():
             continue
         parts = pc.extract_regex(values, _YEAR_LAST)
