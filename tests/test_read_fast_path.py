@@ -4,8 +4,10 @@ The plain-UTF-8 path of the CSV reader (pyarrow parses the file's bytes, only th
 decoded in Python) reads every file exactly as the general path (decode the whole text first)
 does: the same headers, cells, encoding, bad rows, or the same error. Checked on hand-picked
 edge cases, on every CSV of a generated org in both export styles, and on random damage.
-A reader process sends a large table back through a spool file, not the pipe: the same table,
-and no file left behind."""
+The encoding choice finds a UTF-8 line in a non-UTF-8 file with RE2 over the bytes: it finds
+exactly the lines Python's strict decoder accepts, and the choice among GB18030, cp1252 and
+mixed is the one it always made. A reader process sends a large table back through a spool
+file, not the pipe: the same table, and no file left behind."""
 
 from __future__ import annotations
 
@@ -113,6 +115,51 @@ def test_damaged_files_read_the_same(monkeypatch):
             data[0:0] = codecs.BOM_UTF8
         fast, general = _both(bytes(data), Reading(), monkeypatch)
         assert fast == general, bytes(data)[:200]
+
+
+def _utf8_line_by_decoding(data: bytes) -> bool:
+    """Some line is valid UTF-8 with non-ASCII text other than U+FFFD: decoded line by line."""
+    for line in data.split(b"\n"):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not text.isascii() and "\ufffd" not in text:
+            return True
+    return False
+
+
+def test_the_utf8_line_check_accepts_what_the_strict_decoder_accepts():
+    rng = random.Random(11)
+    pieces = [b"a", b",", b"\n", b"\r", b"\x00", b"\x7f", "张".encode(), "张".encode("gbk"), "é".encode()]
+    pieces += ["é".encode("cp1252"), "😀".encode(), "\ufffd".encode(), "\uffff".encode(), "\u0800".encode()]
+    pieces += [b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf0\x8f\xbf\xbf", b"\xc0\xaf"]
+    pieces += [b"\xc1\xbf", b"\xff", b"\x80", b"\xe4\xb8", b"\xf0\x9f", b"\xf5\x80\x80\x80"]
+    found = 0
+    for _ in range(20_000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        expected = _utf8_line_by_decoding(data)
+        assert read._has_utf8_line(data) == expected, data
+        found += expected
+    assert 1_000 < found < 19_000  # both answers were checked often
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("工号,姓名\nR1,张三\nR2,李四\n".encode("gbk"), "gb18030"),
+        ("工号,姓名\nR1,張三\n".encode("gb18030") + "R2,𠀀\n".encode("gb18030"), "gb18030"),
+        ("name,city\nJosé,Zürich\nRenée,Köln\n".encode("cp1252"), "cp1252"),
+        ("工号,姓名\nR1,张三\n".encode("gbk") + "R2,李四\n".encode(), "mixed utf-8/gb18030"),
+        (b"a,b\n\x81\x40,2\n", "gb18030"),  # looks Latin, but 0x81 is undefined in cp1252
+        (b"a,b\n\xff,2\n", "cp1252"),  # not GB18030
+    ],
+)
+def test_the_encoding_choice(data, encoding):
+    text, used = read.decode(data)
+    assert used == encoding
+    if encoding in ("gb18030", "cp1252"):
+        assert text == data.decode(encoding)
 
 
 def test_a_large_table_comes_back_through_the_spool_and_leaves_nothing(contracts, tmp_path, monkeypatch):

@@ -210,71 +210,104 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     Byte-order marks and strict decoding decide first (UTF-8, UTF-16), statistics last: a
     detector guessing among single-byte code pages garbles text silently.
     """
+    text, used, _ = _decode(data, encoding)
+    return text, used
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str, bytes | None]:
+    """`decode`, plus the text's UTF-8 bytes when choosing the encoding needed them."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding), encoding, None
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"cannot decode as {encoding} (contract setting): {exc}") from exc
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            return data[3:].decode("utf-8"), "utf-8-sig", None
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"starts with a UTF-8 BOM but is not valid UTF-8: {exc}") from exc
     utf16 = "utf-16" if data.startswith(_UTF16_BOMS) else _utf16_without_bom(data)
     if utf16:
         try:
-            return data.decode(utf16).removeprefix("\ufeff"), utf16
+            return data.decode(utf16).removeprefix("\ufeff"), utf16, None
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"looks like UTF-16 (Excel 'Unicode text') but is not valid: {exc}") from exc
     nul = data.find(b"\x00")
     if nul >= 0:
         raise UnreadableFile(_nul_message(data, nul, "byte"))
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", None
     except UnicodeDecodeError:
         pass
     mixed = _decode_mixed(data)
     if mixed is not None:
-        return mixed
-    candidates = []
-    for name in ("gb18030", "cp1252"):
-        with contextlib.suppress(UnicodeDecodeError):
-            candidates.append((name, data.decode(name)))
-    if len(candidates) == 2:
-        return _gbk_or_latin(data, candidates[0][1], candidates[1][1])
-    if candidates:
-        return candidates[0][1], candidates[0][0]
+        return *mixed, None
+    # GB18030 or cp1252 (Chinese or Western Excel), decoded only as far as the choice needs.
+    try:
+        gbk_text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        gbk_text = None
+    if gbk_text is not None:
+        utf8 = gbk_text.encode("utf-8")
+        if _reads_as_chinese(data, utf8):
+            return gbk_text, "gb18030", utf8
+    with contextlib.suppress(UnicodeDecodeError):
+        return data.decode("cp1252"), "cp1252", None
+    if gbk_text is not None:
+        return gbk_text, "gb18030", utf8
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise UnreadableFile("cannot detect the text encoding (tried utf-8, utf-16, gb18030, cp1252)")
     try:
-        return data.decode(best.encoding), best.encoding
+        return data.decode(best.encoding), best.encoding, None
     except UnicodeDecodeError as exc:
         raise UnreadableFile(f"mixed or broken encoding: {exc}") from exc
 
 
-def _gbk_or_latin(data: bytes, gbk_text: str, latin_text: str) -> tuple[str, str]:
-    """Both GB18030 and cp1252 decode the bytes. Chinese text spends two high bytes per
-    character; Latin text one high byte (é, ü) between ASCII letters, which GB18030 would pair
-    with the next letter into a wrong character."""
+def _reads_as_chinese(data: bytes, gbk_utf8: bytes) -> bool:
+    """Whether GB18030 rather than cp1252 reads bytes both could decode (`gbk_utf8`: GB18030's
+    text as UTF-8). Chinese text spends two high bytes per character; Latin text one high byte
+    (é, ü) between ASCII letters, which GB18030 would pair with the next letter into a wrong
+    character."""
     high = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80))
-    gbk_chars = len(gbk_text) - len(gbk_text.encode("ascii", "ignore"))  # non-ASCII characters
-    if gbk_chars and high >= 1.5 * gbk_chars:
-        return gbk_text, "gb18030"
-    return latin_text, "cp1252"
+    gbk_chars = int(np.count_nonzero(np.frombuffer(gbk_utf8, dtype=np.uint8) >= 0xC0))  # UTF-8 lead bytes
+    return bool(gbk_chars) and high >= 1.5 * gbk_chars
 
 
-# A line with non-ASCII text and no undecodable byte when read as UTF-8.
-_UTF8_LINE = re.compile("^[^\n\ufffd]*[^\x00-\x7f\ufffd][^\n\ufffd]*$", re.MULTILINE)
+# One UTF-8 character other than U+FFFD (written as RE2 byte escapes: Arrow matches binary
+# values byte by byte), strictly as Python's decoder accepts it: no overlong forms, no
+# surrogates, nothing above U+10FFFF.
+_UTF8_MULTIBYTE = (
+    r"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee][\x80-\xbf]{2}"
+    r"|\xef[\x80-\xbe][\x80-\xbf]|\xef\xbf[\x80-\xbc\xbe\xbf]|\xed[\x80-\x9f][\x80-\xbf]"
+    r"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_UTF8_CHAR = rf"(?:[\x00-\x09\x0b-\x7f]|{_UTF8_MULTIBYTE})"
+# A line (with its line feed) that is valid UTF-8 and holds non-ASCII text.
+_UTF8_LINE = rf"^{_UTF8_CHAR}*(?:{_UTF8_MULTIBYTE}){_UTF8_CHAR}*\n?$"
+
+
+def _has_utf8_line(data: bytes) -> bool:
+    """Whether some line of `data` is valid UTF-8 with non-ASCII text (U+FFFD aside). RE2 runs
+    over the lines as one binary array: 0.15 s for a 92 MB GBK file, against 0.65 s for
+    decoding it with replacement characters and searching the text."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A) + 1
+    if not len(ends) or ends[-1] != len(data):
+        ends = np.append(ends, len(data))
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
+    lines = pa.Array.from_buffers(
+        pa.large_binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return bool(pc.any(pc.match_substring_regex(lines, _UTF8_LINE)).as_py())
 
 
 def _decode_mixed(data: bytes) -> tuple[str, str] | None:
     """A file that is not UTF-8 as a whole but has some UTF-8 lines (two exports pasted
     together) is decoded line by line: UTF-8 where a line is valid UTF-8, else GB18030.
     Returns None when no line is UTF-8 with non-ASCII text (a plain GBK file)."""
-    if not _UTF8_LINE.search(data.decode("utf-8", errors="replace")):
+    if not _has_utf8_line(data):
         return None
     lines = []
     for line in data.split(b"\n"):
@@ -469,8 +502,8 @@ def read_csv(data: bytes, reading: Reading = Reading(), limits: ReadLimits = Rea
         text, payload, used = plain
         whole_text = functools.partial(_whole_text, data, used)
         return _read_csv_decoded(text, payload, used, reading, limits, whole_text)
-    text, used = decode(data, reading.encoding)
-    return _read_csv_decoded(text, None, used, reading, limits, None, data)
+    text, used, utf8 = _decode(data, reading.encoding)
+    return _read_csv_decoded(text, utf8, used, reading, limits, None, data)
 
 
 def _whole_text(data: bytes, used: str) -> str:
@@ -486,8 +519,9 @@ def _read_csv_decoded(
     whole_text: Callable[[], str] | None,
     data: bytes | None = None,
 ) -> RawTable:
-    """The checks and the parse after decoding. `text` is the whole text, or only its head
-    when `payload` holds the file's UTF-8 bytes (and `whole_text()` gives the rest)."""
+    """The checks and the parse after decoding. `text` is the whole text (`payload`, if given,
+    its UTF-8 bytes), or only its head when `payload` holds the file's UTF-8 bytes and
+    `whole_text()` gives the rest."""
     nul = text.find("\x00")
     if nul >= 0:
         raise UnreadableFile(_nul_message(text, nul, f"character (decoded as {used})"))
