@@ -208,6 +208,26 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     return shell(get_settings().analytics_path, command=args.command, as_csv=args.csv, max_rows=args.max_rows)
 
 
+def _cmd_load_postgres(args: argparse.Namespace) -> int:
+    from salespulse.engines.postgres import PostgresLoadError, connection_settings, load_raw
+
+    directory = Path(args.from_dir) if args.from_dir else get_settings().raw_parquet_dir
+    connect = connection_settings()
+    try:
+        loaded = load_raw(directory, connect)
+    except PostgresLoadError as exc:
+        print(f"salespulse load-postgres: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(loaded.tables.values())
+    print(
+        f"loaded {len(loaded.tables)} raw tables, {rows:,} rows, from {directory} into "
+        f"{connect['dbname']} on {connect['host']}:{connect['port']} in {loaded.seconds} s"
+    )
+    for column in loaded.columns_added:
+        print(f"  column added: raw.{column}")
+    return 0
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -567,6 +587,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows shown per result in table mode (default 1000; 0: all)",
     )
     p.set_defaults(func=_cmd_sql)
+
+    p = sub.add_parser(
+        "load-postgres",
+        help="replace the raw tables of a PostgreSQL warehouse (SALESPULSE_PG_*) with the raw Parquet "
+        "mirror's (SALESPULSE_RAW_PARQUET=1), for the dbt project's `postgres` target",
+    )
+    p.add_argument(
+        "--from",
+        dest="from_dir",
+        metavar="DIR",
+        help="the mirror's folder (default: $SALESPULSE_HOME/raw_parquet)",
+    )
+    p.set_defaults(func=_cmd_load_postgres)
 
     p = sub.add_parser("summary", help="what the last pipeline run did and where the outputs are")
     p.set_defaults(func=_cmd_summary)

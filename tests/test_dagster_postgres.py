@@ -10,22 +10,19 @@ Without initdb/pg_ctl the tests fail, saying so: they never skip silently.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import logging
 import os
-import pwd
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from postgres_server import PG_PASSWORD, PG_USER, TempPostgres, postgres_bin
 
 from salespulse.config import PROJECT_ROOT, get_settings
 from salespulse.generate import generate_org
@@ -34,8 +31,6 @@ pytestmark = pytest.mark.xdist_group("dagster_postgres")
 
 AS_OF = date(2026, 3, 31)
 BIN = Path(sys.executable).parent
-PG_USER = "salespulse"
-PG_PASSWORD = "salespulse-test"
 PG_DB = "salespulse_dagster"
 DAILY = (
     "工号,姓名,日报日期,提交时间,拜访量,电话沟通量,新增潜在客户数,备注\n"
@@ -43,109 +38,12 @@ DAILY = (
 )
 
 
-def _postgres_bin() -> Path:
-    """The folder of initdb and pg_ctl (Debian: /usr/lib/postgresql/<version>/bin), or fail."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    candidates = [Path(found[-1]).parent] if found else []
-    if shutil.which("initdb"):
-        candidates.append(Path(shutil.which("initdb")).resolve().parent)
-    for folder in candidates:
-        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
-            return folder
-    pytest.fail(
-        "PostgreSQL's initdb and pg_ctl were not found (looked in /usr/lib/postgresql/*/bin and on "
-        "PATH): install Debian's `postgresql` package (`make system-deps` does) to test Dagster on "
-        "Postgres. This test fails rather than skips so that CI cannot pass without it."
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class TempPostgres:
-    """A PostgreSQL cluster in a temporary folder, served on 127.0.0.1:<port>."""
-
-    def __init__(self) -> None:
-        self.bin = _postgres_bin()
-        self.as_user: list[str] = []
-        owner = None
-        if os.geteuid() == 0:
-            try:
-                owner = pwd.getpwnam("postgres")
-            except KeyError:
-                pytest.fail("running as root, and there is no `postgres` user to run initdb/pg_ctl as")
-            if not shutil.which("runuser"):
-                pytest.fail("running as root, and there is no runuser to run initdb/pg_ctl as `postgres`")
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        self.folder = Path(tempfile.mkdtemp(prefix="salespulse-pg-"))
-        if owner is not None:
-            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
-        self.data = self.folder / "data"
-        self.log = self.folder / "postgres.log"
-        self.port = _free_port()
-
-    def _run(self, *command: str) -> None:
-        result = subprocess.run([*self.as_user, *command], capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            log = self.log.read_text(errors="replace") if self.log.exists() else ""
-            raise RuntimeError(
-                f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}{result.stderr}{log}"
-            )
-
-    def start(self) -> None:
-        password_file = self.folder / "password"
-        password_file.write_text(PG_PASSWORD + "\n")
-        if self.as_user:
-            shutil.chown(password_file, "postgres", "postgres")
-        self._run(
-            str(self.bin / "initdb"),
-            "-D",
-            str(self.data),
-            "-U",
-            PG_USER,
-            f"--pwfile={password_file}",
-            "--auth-host=scram-sha-256",
-            "--auth-local=trust",
-            "--encoding=UTF8",
-            "--locale=C",
-        )
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off"
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"
-        )
-
-    def connect(self, db: str = PG_DB):
-        import psycopg2
-
-        return psycopg2.connect(
-            host="127.0.0.1", port=self.port, user=PG_USER, password=PG_PASSWORD, dbname=db
-        )
-
-    def stop(self) -> None:
-        try:
-            if (self.data / "postmaster.pid").exists():
-                self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def query(self, sql: str, *params) -> list[tuple]:
-        with contextlib.closing(self.connect()) as con, con.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-
 @pytest.fixture(scope="module")
 def postgres():
     server = TempPostgres()
     try:
         server.start()
-        with contextlib.closing(server.connect("postgres")) as con:
-            con.autocommit = True
-            with con.cursor() as cursor:
-                cursor.execute(f"create database {PG_DB}")
+        server.create_database(PG_DB)
         yield server
     finally:
         server.stop()
@@ -256,7 +154,7 @@ def test_without_initdb_the_test_fails_saying_so(monkeypatch):
     monkeypatch.setattr(glob, "glob", lambda pattern: [])
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(pytest.fail.Exception, match="fails rather than skips"):
-        _postgres_bin()
+        postgres_bin()
 
 
 def test_a_pipeline_run_is_recorded_in_postgres(pipeline_run, postgres, instance):
@@ -276,14 +174,14 @@ def test_a_pipeline_run_is_recorded_in_postgres(pipeline_run, postgres, instance
     assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
     assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
 
-    runs = postgres.query("select run_id, pipeline_name, status from runs")
+    runs = postgres.query(PG_DB, "select run_id, pipeline_name, status from runs")
     assert len(runs) == 1, runs
     run_id, job, status = runs[0]
     assert (job, status) == ("salespulse_pipeline", "SUCCESS"), f"{runs}; the run took {seconds:.0f} s"
     events = {
         kind
         for (kind,) in postgres.query(
-            "select distinct dagster_event_type from event_logs where run_id = %s", run_id
+            PG_DB, "select distinct dagster_event_type from event_logs where run_id = %s", run_id
         )
     }
     expected = {dg.DagsterEventType.RUN_START, dg.DagsterEventType.STEP_SUCCESS}
@@ -302,9 +200,9 @@ def test_a_pipeline_run_is_recorded_in_postgres(pipeline_run, postgres, instance
     assert not warehouse.claimed_slots and not warehouse.pending_steps, "the run gave its slot back"
     # The run's warehouse steps made the pool (from default_limit) and its one slot in Postgres.
     pool = 'select "limit", using_default_limit from concurrency_limits where concurrency_key = %s'
-    assert postgres.query(pool, "warehouse") == [(1, True)]
+    assert postgres.query(PG_DB, pool, "warehouse") == [(1, True)]
     slots = "select count(*) from concurrency_slots where concurrency_key = %s and not deleted"
-    assert postgres.query(slots, "warehouse") == [(1,)]
+    assert postgres.query(PG_DB, slots, "warehouse") == [(1,)]
 
 
 def test_a_sensor_tick_is_recorded_in_postgres(pipeline_run, postgres, instance):
@@ -332,7 +230,7 @@ def test_a_sensor_tick_is_recorded_in_postgres(pipeline_run, postgres, instance)
     with WorkspaceProcessContext(instance, target) as context:
         list(execute_sensor_iteration(context, logging.getLogger("test_dagster_postgres"), None, None))
 
-    ticks = postgres.query("select job_origin_id, status from job_ticks")
+    ticks = postgres.query(PG_DB, "select job_origin_id, status from job_ticks")
     assert ticks, "the sensor iteration recorded ticks in Postgres"
     states = {state.instigator_name: state for state in instance.all_instigator_state()}
     landing_state = states["landing_sensor"]
@@ -344,4 +242,4 @@ def test_a_sensor_tick_is_recorded_in_postgres(pipeline_run, postgres, instance)
     # The requested run waits in the queue (in Postgres) for the daemon's run coordinator.
     (requested,) = tick.run_ids
     assert instance.get_run_by_id(requested).status == dg.DagsterRunStatus.QUEUED
-    assert postgres.query("select status from runs where run_id = %s", requested) == [("QUEUED",)]
+    assert postgres.query(PG_DB, "select status from runs where run_id = %s", requested) == [("QUEUED",)]

@@ -40,7 +40,7 @@
     create table if not exists dbt_state.kpi_built_periods (
         model_name varchar not null,
         period_start date not null,
-        fingerprint ubigint not null,
+        fingerprint {{ fingerprint_type() }} not null,
         primary key (model_name, period_start)
     )
 {%- endmacro %}

@@ -22,6 +22,17 @@
     )
 }}
 
+{%- set snapshot_columns = [
+    'opportunity_id', 'customer_id', 'owner_rep_id', 'product_line', 'stage', 'status',
+    'lost_reason', 'amount', 'snapshot_date', 'expected_close_date', 'created_at',
+    'stage_changed_at', 'closed_at', '_file_id', '_row_number'
+] -%}
+{%- set interval_columns = [
+    'opportunity_id', 'customer_id', 'owner_rep_id', 'product_line', 'stage', 'status',
+    'lost_reason', 'amount', 'snapshot_count', 'valid_from', 'valid_to', 'last_seen_date',
+    'expected_close_date', 'created_at', 'stage_changed_at', 'closed_at', '_file_id', '_row_number'
+] -%}
+
 with
 
 -- Read twice below, and not materialized: DuckDB would otherwise copy every raw row (12.6 M at
@@ -95,7 +106,9 @@ reread_from as (
 snapshots as (
 
     select
-        raw_rows.* exclude (_loaded_at),  -- noqa: RF03
+        {% for column in snapshot_columns -%}
+            raw_rows.{{ column }},
+        {% endfor -%}
         cast(1 as bigint) as snapshot_count,
         raw_rows.snapshot_date as last_seen_date
 
@@ -106,21 +119,29 @@ snapshots as (
             raw_rows.opportunity_id = reread_from.opportunity_id
             and raw_rows.snapshot_date >= reread_from.reread_from
     {%- endif %}
-    qualify {{ latest_file_wins(['raw_rows.opportunity_id', 'raw_rows.snapshot_date']) }}
+
+),
+
+latest_snapshots as (
+
+    {{ latest_file_rows('snapshots', ['opportunity_id', 'snapshot_date']) }}
 
 ),
 
 -- The read snapshots, after the last kept interval standing for all of its own.
 weighted as (
 
-    select * from snapshots
+    select * from latest_snapshots
     {%- if is_incremental() %}
 
-    union all by name
+    union all
 
     select
-        * exclude (valid_from, valid_to, is_last_kept),
-        valid_from as snapshot_date
+        {%- for column in snapshot_columns %}
+        {{ 'valid_from' if column == 'snapshot_date' else column }},
+        {%- endfor %}
+        snapshot_count,
+        last_seen_date
 
     from kept
     where is_last_kept
@@ -132,10 +153,10 @@ stated as (
 
     select
         *,
-        struct_pack(
-            customer_id, owner_rep_id, product_line, stage, status, lost_reason, amount,
-            expected_close_date, created_at, stage_changed_at, closed_at
-        ) as tracked_state
+        {{ row_value([
+            'customer_id', 'owner_rep_id', 'product_line', 'stage', 'status', 'lost_reason',
+            'amount', 'expected_close_date', 'created_at', 'stage_changed_at', 'closed_at'
+        ]) }} as tracked_state
 
     from weighted
 
@@ -146,8 +167,10 @@ changes as (
     select
         *,
         coalesce(
-            lag(tracked_state) over (partition by opportunity_id order by snapshot_date)
-            <> tracked_state,
+            {{ values_differ(
+                'lag(tracked_state) over (partition by opportunity_id order by snapshot_date)',
+                'tracked_state'
+            ) }},
             true
         ) as is_change
 
@@ -173,23 +196,23 @@ intervals as (
     select
         opportunity_id,
         interval_number,
-        any_value(customer_id) as customer_id,
-        any_value(owner_rep_id) as owner_rep_id,
-        any_value(product_line) as product_line,
-        any_value(stage) as stage,  -- noqa: RF04
-        any_value(status) as status,
-        any_value(lost_reason) as lost_reason,
-        any_value(amount) as amount,
+        {{ any_value('customer_id') }} as customer_id,
+        {{ any_value('owner_rep_id') }} as owner_rep_id,
+        {{ any_value('product_line') }} as product_line,
+        {{ any_value('stage') }} as stage,  -- noqa: RF04
+        {{ any_value('status') }} as status,
+        {{ any_value('lost_reason') }} as lost_reason,
+        {{ any_value('amount') }} as amount,
         cast(sum(snapshot_count) as bigint) as snapshot_count,
         min(snapshot_date) as valid_from,
         max(last_seen_date) as last_seen_date,
-        any_value(expected_close_date) as expected_close_date,
-        any_value(created_at) as created_at,
-        any_value(stage_changed_at) as stage_changed_at,
-        any_value(closed_at) as closed_at,
+        {{ any_value('expected_close_date') }} as expected_close_date,
+        {{ any_value('created_at') }} as created_at,
+        {{ any_value('stage_changed_at') }} as stage_changed_at,
+        {{ any_value('closed_at') }} as closed_at,
         -- Lineage of the interval's last snapshot (the row the row-flow audit counts).
-        arg_max(_file_id, last_seen_date) as _file_id,
-        arg_max(_row_number, last_seen_date) as _row_number
+        {{ arg_max('_file_id', 'last_seen_date') }} as _file_id,
+        {{ arg_max('_row_number', 'last_seen_date') }} as _row_number
 
     from numbered
     group by opportunity_id, interval_number
@@ -227,9 +250,9 @@ final as (
     select * from computed
     {%- if is_incremental() %}
 
-    union all by name
+    union all
 
-    select * exclude (is_last_kept) from kept
+    select {{ interval_columns | join(', ') }} from kept
     where not is_last_kept
     {%- endif %}
 

@@ -12,8 +12,7 @@ orders as (
 
 ),
 
--- A customer's first non-cancelled order makes it a new customer (新签客户) in that period.
-first_orders as (
+kept_orders as (
 
     select
         customer_id,
@@ -23,9 +22,13 @@ first_orders as (
 
     from orders
     where not is_cancelled
-    qualify row_number() over (
-        partition by customer_id order by signed_date, order_id
-    ) = 1
+
+),
+
+-- A customer's first non-cancelled order makes it a new customer (新签客户) in that period.
+first_orders as (
+
+    {{ first_row('kept_orders', ['customer_id'], ['first_order_date', 'first_order_id']) }}
 
 ),
 

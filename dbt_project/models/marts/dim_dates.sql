@@ -12,10 +12,10 @@ periods as (
         date_day,
         day_kind,
         is_workday,
-        cast(isodow(date_day) as integer) as iso_day_of_week,
+        cast({{ iso_day_of_week('date_day') }} as integer) as iso_day_of_week,
         cast(isoyear(date_day) as integer) as iso_year,
-        strftime(date_day, '%G-W%V') as iso_week_label,
-        strftime(date_day, '%Y-%m') as month_label,
+        {{ format_date('date_day', '%G-W%V') }} as iso_week_label,
+        {{ format_date('date_day', '%Y-%m') }} as month_label,
         year(date_day) || '-Q' || quarter(date_day) as quarter_label,
         cast(year(date_day) as integer) as year_number,
         cast(date_trunc('week', date_day) as date) as iso_week_start,
@@ -39,13 +39,13 @@ numbered as (
         cast(sum(case when is_workday then 1 else 0 end) over (
             partition by quarter_start order by date_day
         ) as integer) as workdays_elapsed_in_quarter,
-        cast(count_if(is_workday) over (
+        cast(count(case when is_workday then 1 end) over (
             partition by iso_week_start
         ) as integer) as workdays_in_week,
-        cast(count_if(is_workday) over (
+        cast(count(case when is_workday then 1 end) over (
             partition by month_start
         ) as integer) as workdays_in_month,
-        cast(count_if(is_workday) over (
+        cast(count(case when is_workday then 1 end) over (
             partition by quarter_start
         ) as integer) as workdays_in_quarter
 
@@ -76,11 +76,11 @@ final as (
         is_workday,
         iso_day_of_week >= 6 as is_weekend,
         iso_week_start,
-        cast(iso_week_start + interval 6 day as date) as iso_week_end,
+        cast(iso_week_start + interval '6 day' as date) as iso_week_end,
         month_start,
-        cast(month_start + interval 1 month - interval 1 day as date) as month_end,
+        cast(month_start + interval '1 month' - interval '1 day' as date) as month_end,
         quarter_start,
-        cast(quarter_start + interval 3 month - interval 1 day as date) as quarter_end
+        cast(quarter_start + interval '3 month' - interval '1 day' as date) as quarter_end
 
     from numbered
 

@@ -41,7 +41,8 @@ current_reps as (
 final as (
 
     select
-        dated.rep_id || '@' || strftime(dated.effective_from, '%Y-%m-%d') as rep_assignment_id,
+        dated.rep_id || '@' || {{ format_date('dated.effective_from', '%Y-%m-%d') }}
+            as rep_assignment_id,
         dated.rep_id,
         dated.team_id,
         dated.supervisor_id,

@@ -6,19 +6,25 @@ reps as (
 
 ),
 
--- A team's name and region are those of its most recent assignment row.
-latest_team_rows as (
+team_rows as (
 
     select
         team_id,
         team_name,
-        region
+        region,
+        valid_from,
+        rep_id
 
     from reps
-    qualify row_number() over (
-        partition by team_id
-        order by valid_from desc, (team_name is null) asc, rep_id asc
-    ) = 1
+
+),
+
+-- A team's name and region are those of its most recent assignment row.
+latest_team_rows as (
+
+    {{ first_row(
+        'team_rows', ['team_id'], ['valid_from desc', '(team_name is null) asc', 'rep_id asc']
+    ) }}
 
 ),
 

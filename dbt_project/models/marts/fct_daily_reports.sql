@@ -21,7 +21,8 @@ dates as (
 final as (
 
     select
-        reports.rep_id || '@' || strftime(reports.report_date, '%Y-%m-%d') as daily_report_id,
+        reports.rep_id || '@' || {{ format_date('reports.report_date', '%Y-%m-%d') }}
+            as daily_report_id,
         reports.rep_id,
         assignments.team_id,
         assignments.region,

@@ -65,7 +65,8 @@ stage_entries as (
 final as (
 
     select
-        opportunity_id || '@' || strftime(valid_from, '%Y-%m-%d') as opportunity_interval_id,
+        opportunity_id || '@' || {{ format_date('valid_from', '%Y-%m-%d') }}
+            as opportunity_interval_id,
         opportunity_id,
         customer_id,
         owner_rep_id,

@@ -28,7 +28,7 @@ final as (
         orders.line_count,
         orders.is_cancelled,
         orders.signed_date,
-        strftime(orders.signed_date, '%Y-%m') as signed_month,
+        {{ format_date('orders.signed_date', '%Y-%m') }} as signed_month,
         orders._file_id
 
     from orders

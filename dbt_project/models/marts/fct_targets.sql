@@ -12,17 +12,21 @@ adjustments as (
 
 ),
 
+approved as (
+
+    select * from adjustments
+    where is_approved
+
+),
+
 -- The latest approved adjustment per target replaces its value.
 latest_approved as (
 
-    select *
-
-    from adjustments
-    where is_approved
-    qualify row_number() over (
-        partition by level, entity_id, period, metric
-        order by approved_at desc nulls last, _file_id desc, adjustment_id desc
-    ) = 1
+    {{ first_row(
+        'approved',
+        ['level', 'entity_id', 'period', 'metric'],
+        ['approved_at desc nulls last', '_file_id desc', 'adjustment_id desc']
+    ) }}
 
 ),
 
@@ -86,8 +90,8 @@ final as (
         period_start,
         cast(
             period_start
-            + case when period_grain = 'quarter' then interval 3 month else interval 1 month end
-            - interval 1 day
+            + case when period_grain = 'quarter' then interval '3 month' else interval '1 month' end
+            - interval '1 day'
             as date
         ) as period_end,
         adjusted_at,

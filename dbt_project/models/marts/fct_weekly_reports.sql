@@ -17,7 +17,7 @@ deadlines as (
     select
         *,
         -- Due on the Monday after the ISO week.
-        cast(week_start + interval 7 day as date)
+        cast(week_start + interval '7 day' as date)
         + cast('{{ var("weekly_deadline") }}' as time) as deadline_at
 
     from reports
@@ -27,12 +27,13 @@ deadlines as (
 final as (
 
     select
-        deadlines.rep_id || '@' || strftime(deadlines.week_start, '%G-W%V') as weekly_report_id,
+        deadlines.rep_id || '@' || {{ format_date('deadlines.week_start', '%G-W%V') }}
+            as weekly_report_id,
         deadlines.rep_id,
         assignments.team_id,
         assignments.region,
         deadlines.rep_name,
-        strftime(deadlines.week_start, '%G-W%V') as iso_week_label,
+        {{ format_date('deadlines.week_start', '%G-W%V') }} as iso_week_label,
         deadlines.key_customer_progress,
         deadlines.obstacle_category,
         deadlines.obstacle_text,
@@ -41,7 +42,7 @@ final as (
         deadlines.submission_count,
         deadlines.is_duplicate_submission,
         deadlines.submitted_at > deadlines.deadline_at as is_late,
-        isodow(deadlines.week_start) = 1 as is_week_start_monday,
+        {{ iso_day_of_week('deadlines.week_start') }} = 1 as is_week_start_monday,
         deadlines.week_start,
         deadlines.deadline_at,
         deadlines.submitted_at,

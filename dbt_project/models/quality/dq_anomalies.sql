@@ -70,7 +70,7 @@ team_volumes as (
     select
         team_id,
         period_start as report_date,
-        cast(count_if(status <> 'missing') as double) as submitted_reports
+        cast(count(case when status <> 'missing' then 1 end) as double) as submitted_reports
 
     from submissions
     where report_type = 'daily' and team_id is not null
@@ -252,7 +252,7 @@ final as (
     select
         findings.kind || ':' || findings.entity_type || ':' || coalesce(findings.entity_id, '')
         || ':' || coalesce(findings.metric, '') || '@'
-        || coalesce(strftime(findings.start_date, '%Y-%m-%d'), '') as anomaly_id,
+        || coalesce({{ format_date('findings.start_date', '%Y-%m-%d') }}, '') as anomaly_id,
         findings.kind,
         -- Category and severity: those of the kind's check in dbt_project/quality.yml.
         {{ finding_kind_attribute('findings.kind', 'category') }} as category,

@@ -82,13 +82,13 @@ days as (
 
     select
         'day' as grain,
-        strftime(date_day, '%Y-%m-%d') as period_label,
+        {{ format_date('date_day', '%Y-%m-%d') }} as period_label,
         date_day as period_start,
         date_day as period_end,
         cast(is_workday as integer) as workdays_in_period,
         cast(is_elapsed_workday as integer) as workdays_elapsed,
         previous_workday as previous_period_start,
-        cast(date_day - interval 1 year as date) as year_ago_period_start
+        cast(date_day - interval '1 year' as date) as year_ago_period_start
 
     from calendar_days
 
@@ -98,20 +98,22 @@ weeks as (
 
     select
         'week' as grain,
-        strftime(iso_week_start, '%G-W%V') as period_label,
+        {{ format_date('iso_week_start', '%G-W%V') }} as period_label,
         iso_week_start as period_start,
         iso_week_end as period_end,
-        cast(count_if(is_workday) as integer) as workdays_in_period,
-        cast(count_if(is_elapsed_workday) as integer) as workdays_elapsed,
-        cast(iso_week_start - interval 7 day as date) as previous_period_start,
+        cast(count(case when is_workday then 1 end) as integer) as workdays_in_period,
+        cast(count(case when is_elapsed_workday then 1 end) as integer) as workdays_elapsed,
+        cast(iso_week_start - interval '7 day' as date) as previous_period_start,
         -- The same ISO week number a year earlier: 52 weeks back, or 53 after a 53-week year.
         case
             when
-                weekofyear(iso_week_start - interval 364 day) = weekofyear(iso_week_start)
-                then cast(iso_week_start - interval 364 day as date)
+                {{ iso_week_of_year("iso_week_start - interval '364 day'") }}
+                = {{ iso_week_of_year('iso_week_start') }}
+                then cast(iso_week_start - interval '364 day' as date)
             when
-                weekofyear(iso_week_start - interval 371 day) = weekofyear(iso_week_start)
-                then cast(iso_week_start - interval 371 day as date)
+                {{ iso_week_of_year("iso_week_start - interval '371 day'") }}
+                = {{ iso_week_of_year('iso_week_start') }}
+                then cast(iso_week_start - interval '371 day' as date)
         end as year_ago_period_start
 
     from calendar_days
@@ -126,10 +128,10 @@ months as (
         month_label as period_label,
         month_start as period_start,
         month_end as period_end,
-        cast(count_if(is_workday) as integer) as workdays_in_period,
-        cast(count_if(is_elapsed_workday) as integer) as workdays_elapsed,
-        cast(month_start - interval 1 month as date) as previous_period_start,
-        cast(month_start - interval 1 year as date) as year_ago_period_start
+        cast(count(case when is_workday then 1 end) as integer) as workdays_in_period,
+        cast(count(case when is_elapsed_workday then 1 end) as integer) as workdays_elapsed,
+        cast(month_start - interval '1 month' as date) as previous_period_start,
+        cast(month_start - interval '1 year' as date) as year_ago_period_start
 
     from calendar_days
     group by month_label, month_start, month_end
@@ -143,10 +145,10 @@ quarters as (
         quarter_label as period_label,
         quarter_start as period_start,
         quarter_end as period_end,
-        cast(count_if(is_workday) as integer) as workdays_in_period,
-        cast(count_if(is_elapsed_workday) as integer) as workdays_elapsed,
-        cast(quarter_start - interval 3 month as date) as previous_period_start,
-        cast(quarter_start - interval 1 year as date) as year_ago_period_start
+        cast(count(case when is_workday then 1 end) as integer) as workdays_in_period,
+        cast(count(case when is_elapsed_workday then 1 end) as integer) as workdays_elapsed,
+        cast(quarter_start - interval '3 month' as date) as previous_period_start,
+        cast(quarter_start - interval '1 year' as date) as year_ago_period_start
 
     from calendar_days
     group by quarter_label, quarter_start, quarter_end
@@ -159,11 +161,11 @@ years as (
         'year' as grain,
         cast(year_number as varchar) as period_label,
         year_start as period_start,
-        cast(year_start + interval 1 year - interval 1 day as date) as period_end,
-        cast(count_if(is_workday) as integer) as workdays_in_period,
-        cast(count_if(is_elapsed_workday) as integer) as workdays_elapsed,
-        cast(year_start - interval 1 year as date) as previous_period_start,
-        cast(year_start - interval 1 year as date) as year_ago_period_start
+        cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
+        cast(count(case when is_workday then 1 end) as integer) as workdays_in_period,
+        cast(count(case when is_elapsed_workday then 1 end) as integer) as workdays_elapsed,
+        cast(year_start - interval '1 year' as date) as previous_period_start,
+        cast(year_start - interval '1 year' as date) as year_ago_period_start
 
     from calendar_days
     group by year_number, year_start

@@ -92,21 +92,39 @@ sales as (
 
 ),
 
--- 新签客户: a customer's first non-cancelled order, credited to that order's owner.
-new_customers as (
+signed_customers as (
 
     select
+        customer_id,
+        order_id,
         owner_rep_id as rep_id,
         team_id,
         region,
         product_line,
-        signed_date as date_day,
-        1 as new_customers
+        signed_date as date_day
 
     from signed_orders
-    qualify row_number() over (
-        partition by customer_id order by signed_date asc, order_id asc
-    ) = 1
+
+),
+
+first_signed as (
+
+    {{ first_row('signed_customers', ['customer_id'], ['date_day asc', 'order_id asc']) }}
+
+),
+
+-- 新签客户: a customer's first non-cancelled order, credited to that order's owner.
+new_customers as (
+
+    select
+        rep_id,
+        team_id,
+        region,
+        product_line,
+        date_day,
+        1 as new_customers
+
+    from first_signed
 
 ),
 

@@ -102,15 +102,15 @@ weekly_expected as (
         -- The team of the rep's first working day in the week.
         arg_min(active_rep_days.team_id, active_rep_days.date_day) as team_id,
         active_rep_days.iso_week_start as period_start,
-        cast(active_rep_days.iso_week_start + interval 6 day as date) as period_end,
-        cast(active_rep_days.iso_week_start + interval 7 day as date)
+        cast(active_rep_days.iso_week_start + interval '6 day' as date) as period_end,
+        cast(active_rep_days.iso_week_start + interval '7 day' as date)
         + cast('{{ var("weekly_deadline") }}' as time) as due_at
 
     from active_rep_days
     cross join windows
     where
         active_rep_days.iso_week_start >= windows.weekly_window_start
-        and active_rep_days.iso_week_start + interval 7 day <= {{ as_of_date() }}
+        and active_rep_days.iso_week_start + interval '7 day' <= {{ as_of_date() }}
     group by active_rep_days.rep_id, active_rep_days.iso_week_start
 
 ),

@@ -31,7 +31,7 @@ submitted as (
         max(submitted_at) as last_submitted_at
 
     from submissions
-    where submitted_at < {{ as_of_date() }} + interval 1 day
+    where submitted_at < {{ as_of_date() }} + interval '1 day'
     group by report_type, rep_id, period_start
 
 ),
@@ -62,14 +62,14 @@ joined as (
 final as (
 
     select
-        report_type || ':' || rep_id || '@' || strftime(period_start, '%Y-%m-%d')
+        report_type || ':' || rep_id || '@' || {{ format_date('period_start', '%Y-%m-%d') }}
             as expected_report_id,
         report_type,
         rep_id,
         team_id,
         case
-            when report_type = 'weekly' then strftime(period_start, '%G-W%V')
-            else strftime(period_start, '%Y-%m-%d')
+            when report_type = 'weekly' then {{ format_date('period_start', '%G-W%V') }}
+            else {{ format_date('period_start', '%Y-%m-%d') }}
         end as period_label,
         case
             when submitted_at is null then 'missing'

@@ -224,7 +224,8 @@ months as (
 final as (
 
     select
-        level || ':' || entity_id || ':' || strftime(month_start, '%Y-%m') as target_month_id,
+        level || ':' || entity_id || ':' || {{ format_date('month_start', '%Y-%m') }}
+            as target_month_id,
         level,
         entity_id,
         target_source,

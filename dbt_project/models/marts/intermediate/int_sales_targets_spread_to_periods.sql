@@ -174,8 +174,8 @@ spread as (
 final as (
 
     select
-        level || ':' || entity_id || ':' || grain || ':' || strftime(period_start, '%Y-%m-%d')
-            as target_period_id,
+        level || ':' || entity_id || ':' || grain || ':'
+        || {{ format_date('period_start', '%Y-%m-%d') }} as target_period_id,
         level,
         entity_id,
         grain,

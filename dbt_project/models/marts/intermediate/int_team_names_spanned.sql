@@ -23,6 +23,21 @@ named_on as (
 
 ),
 
+marked as (
+
+    select
+        team_id,
+        team_name,
+        valid_from,
+        coalesce(
+            lag(team_name) over (partition by team_id order by valid_from) <> team_name,
+            lag(team_name) over (partition by team_id order by valid_from) is null
+        ) as is_change
+
+    from named_on
+
+),
+
 -- Only the dates the name changes on.
 changes as (
 
@@ -31,17 +46,15 @@ changes as (
         team_name,
         valid_from
 
-    from named_on
-    qualify
-        lag(team_name) over (partition by team_id order by valid_from)
-        is distinct from team_name
+    from marked
+    where is_change
 
 ),
 
 spanned as (
 
     select
-        team_id || '@' || strftime(valid_from, '%Y-%m-%d') as team_name_span_id,
+        team_id || '@' || {{ format_date('valid_from', '%Y-%m-%d') }} as team_name_span_id,
         team_id,
         team_name,
         case

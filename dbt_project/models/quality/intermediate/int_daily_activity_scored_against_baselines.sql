@@ -86,7 +86,7 @@ windowed as (
         team_id,
         metric,
         measured_value,
-        cast(isodow(report_date) as integer) as iso_day_of_week,
+        cast({{ iso_day_of_week('report_date') }} as integer) as iso_day_of_week,
         count(*) over trailing_reports as baseline_reports,
         avg(measured_value) over trailing_reports as baseline_mean,
         stddev_pop(measured_value) over trailing_reports as baseline_std,
@@ -156,7 +156,8 @@ adjusted as (
 final as (
 
     select
-        rep_id || '@' || strftime(report_date, '%Y-%m-%d') || ':' || metric as activity_score_id,
+        rep_id || '@' || {{ format_date('report_date', '%Y-%m-%d') }} || ':' || metric
+            as activity_score_id,
         rep_id,
         team_id,
         metric,

@@ -114,17 +114,23 @@ opportunity_snapshots_with_future_rows as (
 
 ),
 
-opportunity_snapshots as (
+opportunity_rows_with_future_rows as (
 
     select opportunity_rows.*
     from opportunity_rows
-    semi join opportunity_snapshots_with_future_rows as future_rows
-        on
+    where exists (
+        select 1
+        from opportunity_snapshots_with_future_rows as future_rows
+        where
             opportunity_rows.opportunity_id = future_rows.opportunity_id
             and opportunity_rows.snapshot_date = future_rows.snapshot_date
-    qualify {{
-        latest_file_wins(['opportunity_rows.opportunity_id', 'opportunity_rows.snapshot_date'])
-    }}
+    )
+
+),
+
+opportunity_snapshots as (
+
+    {{ latest_file_rows('opportunity_rows_with_future_rows', ['opportunity_id', 'snapshot_date']) }}
 
 ),
 
@@ -132,7 +138,7 @@ dated_events as (
 
     select
         'daily_report' as entity_type,
-        rep_id || '@' || strftime(report_date, '%Y-%m-%d') as entity_id,
+        rep_id || '@' || {{ format_date('report_date', '%Y-%m-%d') }} as entity_id,
         rep_id,
         'report_date' as metric,
         report_date as event_date,
@@ -144,7 +150,7 @@ dated_events as (
 
     select
         'daily_report' as entity_type,
-        rep_id || '@' || strftime(report_date, '%Y-%m-%d') as entity_id,
+        rep_id || '@' || {{ format_date('report_date', '%Y-%m-%d') }} as entity_id,
         rep_id,
         'submitted_at' as metric,
         cast(submitted_at as date) as event_date,
@@ -156,7 +162,7 @@ dated_events as (
 
     select
         'weekly_report' as entity_type,
-        rep_id || '@' || strftime(week_start, '%G-W%V') as entity_id,
+        rep_id || '@' || {{ format_date('week_start', '%G-W%V') }} as entity_id,
         rep_id,
         'week_start' as metric,
         week_start as event_date,
@@ -168,7 +174,7 @@ dated_events as (
 
     select
         'weekly_report' as entity_type,
-        rep_id || '@' || strftime(week_start, '%G-W%V') as entity_id,
+        rep_id || '@' || {{ format_date('week_start', '%G-W%V') }} as entity_id,
         rep_id,
         'submitted_at' as metric,
         cast(submitted_at as date) as event_date,
@@ -252,7 +258,7 @@ future_dates as (
         entity_id,
         metric,
         '未来日期 ' || entity_type || ' ' || entity_id || ': ' || metric || ' '
-        || strftime(min(event_date), '%Y-%m-%d') || ' is after the as-of date' as detail,
+        || {{ format_date('min(event_date)', '%Y-%m-%d') }} || ' is after the as-of date' as detail,
         min(event_date) as start_date,
         max(event_date) as end_date
 
@@ -286,7 +292,7 @@ unknown_references as (
         'unknown_rep' as kind,
         reports.rep_id,
         reports.report_type || '_report' as entity_type,
-        reports.rep_id || '@' || strftime(reports.period_start, '%Y-%m-%d') as entity_id,
+        reports.rep_id || '@' || {{ format_date('reports.period_start', '%Y-%m-%d') }} as entity_id,
         'rep_id' as metric,
         '未知销售人员 ' || reports.report_type || ' report by ' || reports.rep_id
         || ', who is not in the roster' as detail,

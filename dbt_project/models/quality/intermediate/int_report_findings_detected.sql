@@ -66,7 +66,7 @@ activity_anomalies as (
         rep_id,
         team_id,
         'daily_report' as entity_type,
-        rep_id || '@' || strftime(report_date, '%Y-%m-%d') as entity_id,
+        rep_id || '@' || {{ format_date('report_date', '%Y-%m-%d') }} as entity_id,
         metric,
         case when z_score > 0 then '活动激增 ' else '活动骤降 ' end
         || metric || ' = ' || cast(measured_value as bigint)
@@ -107,6 +107,14 @@ rejected_reasons as (
 
 ),
 
+latest_rejected_reasons as (
+
+    {{ latest_file_rows(
+        'rejected_reasons', ['kind', 'entity_id', 'metric_key'], ['reason_number']
+    ) }}
+
+),
+
 rejected_values as (
 
     select
@@ -116,13 +124,12 @@ rejected_values as (
         entity_id,
         metric,
         '数值异常 rejected at ingest: ' || reason as detail,
-        try_cast(reason_value_text as double) as measured_value,
+        {{ try_cast_number('reason_value_text', 'double') }} as measured_value,
         reason_bound as threshold_value,
         report_date as start_date,
         report_date as end_date
 
-    from rejected_reasons
-    qualify {{ latest_file_wins(['kind', 'entity_id', 'metric_key'], ['reason_number']) }}
+    from latest_rejected_reasons
 
 ),
 
@@ -153,10 +160,10 @@ early_submissions as (
         'submitted_before_day' as kind,
         rep_id,
         report_type || '_report' as entity_type,
-        rep_id || '@' || strftime(period_start, '%Y-%m-%d') as entity_id,
+        rep_id || '@' || {{ format_date('period_start', '%Y-%m-%d') }} as entity_id,
         'submitted_at' as metric,
-        '提前提交 ' || report_type || ' report for ' || strftime(period_start, '%Y-%m-%d')
-        || ' submitted at ' || strftime(min(submitted_at), '%Y-%m-%d %H:%M') as detail,
+        '提前提交 ' || report_type || ' report for ' || {{ format_date('period_start', '%Y-%m-%d') }}
+        || ' submitted at ' || {{ format_date('min(submitted_at)', '%Y-%m-%d %H:%M') }} as detail,
         period_start as start_date,
         period_start as end_date
 
@@ -188,13 +195,13 @@ duplicates as (
         'duplicate_submission' as kind,
         all_submissions.rep_id,
         all_submissions.report_type || '_report' as entity_type,
-        all_submissions.rep_id || '@' || strftime(all_submissions.period_start, '%Y-%m-%d')
-            as entity_id,
+        all_submissions.rep_id || '@'
+        || {{ format_date('all_submissions.period_start', '%Y-%m-%d') }} as entity_id,
         'submitted_at' as metric,
         '重复提交 ' || count(distinct all_submissions.submitted_at) || ' submissions: '
         || string_agg(
-            distinct strftime(all_submissions.submitted_at, '%Y-%m-%d %H:%M:%S'), ', '
-            order by strftime(all_submissions.submitted_at, '%Y-%m-%d %H:%M:%S')
+            distinct {{ format_date('all_submissions.submitted_at', '%Y-%m-%d %H:%M:%S') }}, ', '
+            order by {{ format_date('all_submissions.submitted_at', '%Y-%m-%d %H:%M:%S') }}
         ) as detail,
         cast(count(distinct all_submissions.submitted_at) as double) as measured_value,
         1.0 as threshold_value,

@@ -23,8 +23,13 @@ renamed as (
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['action_id']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['action_id']) }}
 
 )
 
-select * from renamed
+select * from latest

@@ -22,8 +22,13 @@ renamed as (
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['customer_id']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['customer_id']) }}
 
 )
 
-select * from renamed
+select * from latest

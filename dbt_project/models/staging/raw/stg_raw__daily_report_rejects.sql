@@ -15,10 +15,12 @@ reasons as (
 
     select
         *,
-        unnest(string_split(_reasons, '; ')) as reason,
-        generate_subscripts(string_split(_reasons, '; '), 1) as reason_number,
+        unnest({{ split_text('_reasons', "'; '") }}) as reason,
+        generate_subscripts({{ split_text('_reasons', "'; '") }}, 1) as reason_number,
         cast(
-            try_strptime(trim(report_date), ['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d'])
+            {{ try_parse_timestamp(
+                'trim(report_date)', ['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d']
+            ) }}
             as date
         ) as parsed_report_date,
         -- What the row says, whichever file and line it came from.
@@ -50,34 +52,36 @@ renamed as (
         _file_id || '#' || _row_number || '#' || reason_number as reject_reason_id,
         _file_id || '#' || _row_number as reject_id,
         coalesce(
-            trim(rep_id) || '@' || strftime(parsed_report_date, '%Y-%m-%d'),
+            trim(rep_id) || '@' || {{ format_date('parsed_report_date', '%Y-%m-%d') }},
             'row ' || row_fingerprint
         ) as rejected_report_key,
         trim(rep_id) as rep_id,
         rep_name,
         reason,
         -- Range reasons read `<column>: '<value>' is below the minimum <bound>`.
-        nullif(regexp_extract(reason, '^([a-z_]+): ', 1), '') as reason_column,
-        nullif(regexp_extract(reason, '^[a-z_]+: ''(.*)'' is ', 1), '') as reason_value_text,
-        try_cast(visits as bigint) as visits,
-        try_cast(calls as bigint) as calls,
-        try_cast(new_leads as bigint) as new_leads,
-        try_cast(
-            regexp_extract(reason, 'is (below the minimum|above the maximum) (.+)$', 2) as double
-        ) as reason_bound,
+        nullif({{ regex_extract('reason', "'^([a-z_]+): '", 1) }}, '') as reason_column,
+        nullif(
+            {{ regex_extract('reason', "'^[a-z_]+: ''(.*)'' is '", 1) }}, ''
+        ) as reason_value_text,
+        {{ try_cast_number('visits', 'bigint') }} as visits,
+        {{ try_cast_number('calls', 'bigint') }} as calls,
+        {{ try_cast_number('new_leads', 'bigint') }} as new_leads,
+        {{ try_cast_number(
+            regex_extract('reason', "'is (below the minimum|above the maximum) (.+)$'", 2),
+            'double'
+        ) }} as reason_bound,
         cast(reason_number as integer) as reason_number,
-        regexp_matches(reason, 'is (below the minimum|above the maximum) ') as is_out_of_range,
+        {{ regex_matches(
+            'reason', "'is (below the minimum|above the maximum) '"
+        ) }} as is_out_of_range,
         parsed_report_date as report_date,
-        try_strptime(
-            trim(submitted_at),
-            [
-                '%Y-%m-%d %H:%M:%S',
-                '%Y-%m-%d %H:%M',
-                '%Y/%m/%d %H:%M:%S',
-                '%Y/%m/%d %H:%M',
-                '%Y-%m-%dT%H:%M:%S'
-            ]
-        ) as submitted_at,
+        {{ try_parse_timestamp('trim(submitted_at)', [
+            '%Y-%m-%d %H:%M:%S',
+            '%Y-%m-%d %H:%M',
+            '%Y/%m/%d %H:%M:%S',
+            '%Y/%m/%d %H:%M',
+            '%Y-%m-%dT%H:%M:%S'
+        ]) }} as submitted_at,
         _file_id,
         _row_number,
         _loaded_at

@@ -19,11 +19,27 @@ renamed as (
         report_date,
         submitted_at,
         _file_id,
+        _row_number,
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['rep_id', 'report_date', 'submitted_at']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['rep_id', 'report_date', 'submitted_at']) }}
 
 )
 
-select * from renamed
+-- Every column but _row_number, which only orders the rows of one file.
+select
+    rep_id,
+    visits,
+    calls,
+    new_leads,
+    report_date,
+    submitted_at,
+    _file_id,
+    _loaded_at
+from latest

@@ -12,9 +12,7 @@ submissions as (
         *,
         -- The same submission re-exported in a later file keeps its submitted_at: count
         -- distinct submission times, not rows.
-        count(distinct submitted_at) over (
-            partition by rep_id, report_date
-        ) as submission_count
+        {{ count_distinct_over('submitted_at', ['rep_id', 'report_date']) }} as submission_count
 
     from source
 
@@ -38,8 +36,13 @@ renamed as (
         _loaded_at
 
     from submissions
-    qualify {{ latest_file_wins(['rep_id', 'report_date'], ['submitted_at desc']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['rep_id', 'report_date'], ['submitted_at desc']) }}
 
 )
 
-select * from renamed
+select * from latest

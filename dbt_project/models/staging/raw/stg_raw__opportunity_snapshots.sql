@@ -10,8 +10,7 @@ raw_rows as (
 
 ranked as (
 
-    select * from raw_rows
-    qualify {{ latest_file_wins(['opportunity_id', 'snapshot_date']) }}
+    {{ latest_file_rows('raw_rows', ['opportunity_id', 'snapshot_date']) }}
 
 )
 

@@ -25,10 +25,15 @@ renamed as (
         _loaded_at
 
     from source
-    -- A later export of an order replaces the whole order, every line of it: the lines of the
-    -- latest file that has the order (keys are unique within a file, checked at ingest).
-    qualify _file_id = max(_file_id) over (partition by order_id)
+
+),
+
+-- A later export of an order replaces the whole order, every line of it: the lines of the
+-- latest file that has the order (keys are unique within a file, checked at ingest).
+latest as (
+
+    {{ latest_file_only('renamed', 'order_id') }}
 
 )
 
-select * from renamed
+select * from latest

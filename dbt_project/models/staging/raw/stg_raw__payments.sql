@@ -19,8 +19,13 @@ renamed as (
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['payment_id']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['payment_id']) }}
 
 )
 
-select * from renamed
+select * from latest

@@ -18,8 +18,13 @@ renamed as (
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['receivable_id']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['receivable_id']) }}
 
 )
 
-select * from renamed
+select * from latest

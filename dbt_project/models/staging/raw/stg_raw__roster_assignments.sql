@@ -26,8 +26,13 @@ renamed as (
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['rep_id', 'effective_from']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['rep_id', 'effective_from']) }}
 
 )
 
-select * from renamed
+select * from latest

@@ -26,8 +26,13 @@ renamed as (
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['adjustment_id']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['adjustment_id']) }}
 
 )
 
-select * from renamed
+select * from latest

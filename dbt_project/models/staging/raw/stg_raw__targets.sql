@@ -20,8 +20,13 @@ renamed as (
         _loaded_at
 
     from source
-    qualify {{ latest_file_wins(['level', 'entity_id', 'period', 'metric']) }}
+
+),
+
+latest as (
+
+    {{ latest_file_rows('renamed', ['level', 'entity_id', 'period', 'metric']) }}
 
 )
 
-select * from renamed
+select * from latest

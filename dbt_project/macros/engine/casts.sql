@@ -1,0 +1,107 @@
+{#-
+    Casts that give NULL instead of failing, with DuckDB's TRY_CAST and TRY_STRPTIME as the
+    reference. Postgres has neither: the run starts by creating small functions that catch the
+    cast's error (engine_functions, an on-run-start hook), and a format list becomes one guarded
+    parse per format, the first that reads the text winning, as in DuckDB.
+-#}
+
+{#- The statement an on-run-start hook runs: the functions the Postgres casts call. -#}
+{% macro engine_functions() -%}
+    {{ return(adapter.dispatch('engine_functions', 'salespulse')()) }}
+{%- endmacro %}
+
+{% macro default__engine_functions() -%}
+    select 1 as engine_functions_not_needed
+{%- endmacro %}
+
+{% macro postgres__engine_functions() -%}
+    create schema if not exists {{ target.schema }};
+    create or replace function {{ target.schema }}.sp_try_bigint(value text) returns bigint
+    language plpgsql immutable as $fn$
+    begin
+        -- DuckDB reads '3.7' as 4 and '1e3' as 1000: through numeric, rounded half away from 0.
+        return round(value::numeric)::bigint;
+    exception when others then
+        return null;
+    end
+    $fn$;
+    create or replace function {{ target.schema }}.sp_try_double(value text)
+    returns double precision
+    language plpgsql immutable as $fn$
+    begin
+        return value::double precision;
+    exception when others then
+        return null;
+    end
+    $fn$;
+    create or replace function {{ target.schema }}.sp_try_timestamp(value text, format text)
+    returns timestamp
+    language plpgsql stable as $fn$
+    begin
+        -- to_timestamp reads in the session's time zone: back to the same wall-clock time.
+        return to_timestamp(value, format) at time zone current_setting('TimeZone');
+    exception when others then
+        return null;
+    end
+    $fn$
+{%- endmacro %}
+
+
+{#- try_cast(expr as bigint | double). -#}
+{% macro try_cast_number(expr, type) -%}
+    {{ return(adapter.dispatch('try_cast_number', 'salespulse')(expr, type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast_number(expr, type) -%}
+    try_cast({{ expr }} as {{ type }})
+{%- endmacro %}
+
+{% macro postgres__try_cast_number(expr, type) -%}
+    {%- if type == 'bigint' -%}
+        {{ target.schema }}.sp_try_bigint(cast({{ expr }} as text))
+    {%- elif type == 'double' -%}
+        {{ target.schema }}.sp_try_double(cast({{ expr }} as text))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("try_cast_number: bigint or double, not " ~ type) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- try_strptime(expr, formats): a timestamp from the first of the strptime formats that reads
+    the text (%Y, %m, %d, %H, %M, %S and literal characters), NULL when none does. -#}
+{% macro try_parse_timestamp(expr, formats) -%}
+    {{ return(adapter.dispatch('try_parse_timestamp', 'salespulse')(expr, formats)) }}
+{%- endmacro %}
+
+{% macro default__try_parse_timestamp(expr, formats) -%}
+    try_strptime({{ expr }}, [{% for format in formats %}'{{ format }}'{{ ', ' if not loop.last }}{% endfor %}])
+{%- endmacro %}
+
+{% macro postgres__try_parse_timestamp(expr, formats) -%}
+    {%- set fields = {
+        '%Y': ('[0-9]{4}', 'YYYY'), '%m': ('[0-9]{1,2}', 'MM'), '%d': ('[0-9]{1,2}', 'DD'),
+        '%H': ('[0-9]{1,2}', 'HH24'), '%M': ('[0-9]{1,2}', 'MI'), '%S': ('[0-9]{1,2}', 'SS')
+    } -%}
+    coalesce(
+    {%- for format in formats %}
+        {%- set pattern = namespace(regex='^\\s*', pg='') -%}
+        {%- set parts = format.split('%') -%}
+        {%- for part in parts -%}
+            {%- set text = part if loop.first else part[1:] -%}
+            {%- if not loop.first -%}
+                {%- set field = fields['%' ~ part[0]] -%}
+                {%- set pattern.regex = pattern.regex ~ field[0] -%}
+                {%- set pattern.pg = pattern.pg ~ field[1] -%}
+            {%- endif -%}
+            {%- for char in text -%}
+                {%- set pattern.regex = pattern.regex ~ ('[' ~ char ~ ']' if char != ' ' else '\\s') -%}
+                {%- set pattern.pg = pattern.pg ~ ('"' ~ char ~ '"' if char.isalpha() else char) -%}
+            {%- endfor -%}
+        {%- endfor %}
+        case
+            when {{ expr }} ~ '{{ pattern.regex }}\s*$'
+                then {{ target.schema }}.sp_try_timestamp({{ expr }}, '{{ pattern.pg }}')
+        end{{ ',' if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}

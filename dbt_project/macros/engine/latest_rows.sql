@@ -1,0 +1,72 @@
+{#-
+    Keep one row per key of a relation (a CTE's name): the row of the latest ingested file
+    (greatest _file_id), then `tie_breakers` (extra order-by terms), then the latest row in that
+    file (first_row below).
+-#}
+{% macro latest_file_rows(relation, keys, tie_breakers=[]) -%}
+    {{ salespulse.first_row(relation, keys, ['_file_id desc'] + tie_breakers + ['_row_number desc']) }}
+{%- endmacro %}
+
+
+{#-
+    The first row of each group of a relation (a CTE's name): `partition_by` and `order_by` are
+    lists of expressions of its columns, an order term optionally followed by asc/desc. A whole
+    select statement, per engine: DuckDB filters with QUALIFY, Postgres with DISTINCT ON. Nulls
+    sort last in every term, as DuckDB sorts them by default.
+-#}
+{% macro first_row(relation, partition_by, order_by) -%}
+    {{ return(adapter.dispatch('first_row', 'salespulse')(relation, partition_by, order_by)) }}
+{%- endmacro %}
+
+
+{% macro _nulls_last(order_by) -%}
+    {%- for term in order_by -%}
+        {{ term }}{{ '' if 'nulls' in term else ' nulls last' }}{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{% macro default__first_row(relation, partition_by, order_by) -%}
+    select * from {{ relation }}
+    qualify row_number() over (
+        partition by {{ partition_by | join(', ') }}
+        order by {{ salespulse._nulls_last(order_by) }}
+    ) = 1
+{%- endmacro %}
+
+
+{% macro postgres__first_row(relation, partition_by, order_by) -%}
+    select distinct on ({{ partition_by | join(', ') }}) * from {{ relation }}
+    order by {{ partition_by | join(', ') }}, {{ salespulse._nulls_last(order_by) }}
+{%- endmacro %}
+
+
+{#-
+    The rows of a relation from the latest file that has their key (a later export of a key
+    replaces every row of it, e.g. an order's lines). The key is required by its contract.
+-#}
+{% macro latest_file_only(relation, key) -%}
+    {{ return(adapter.dispatch('latest_file_only', 'salespulse')(relation, key)) }}
+{%- endmacro %}
+
+
+{% macro default__latest_file_only(relation, key) -%}
+    select * from {{ relation }}
+    qualify _file_id = max(_file_id) over (partition by {{ key }})
+{%- endmacro %}
+
+
+{% macro postgres__latest_file_only(relation, key) -%}
+    select {{ relation }}.*
+    from {{ relation }}
+    inner join (
+        select
+            {{ key }} as _latest_key,
+            max(_file_id) as _latest_file_id
+        from {{ relation }}
+        group by {{ key }}
+    ) as latest_files
+        on
+            {{ relation }}.{{ key }} = latest_files._latest_key
+            and {{ relation }}._file_id = latest_files._latest_file_id
+{%- endmacro %}

@@ -1,0 +1,109 @@
+{#-
+    Text functions whose names or results differ between engines. DuckDB's are the reference:
+    regex_extract gives '' when the pattern does not match (DuckDB's regexp_extract), the
+    patterns are the subset RE2 and Postgres read alike (classes, groups, alternation, anchors).
+-#}
+
+{#- An array of the parts of `expr` split at `separator`. -#}
+{% macro split_text(expr, separator) -%}
+    {{ return(adapter.dispatch('split_text', 'salespulse')(expr, separator)) }}
+{%- endmacro %}
+
+{% macro default__split_text(expr, separator) -%}
+    string_split({{ expr }}, {{ separator }})
+{%- endmacro %}
+
+{% macro postgres__split_text(expr, separator) -%}
+    string_to_array({{ expr }}, {{ separator }})
+{%- endmacro %}
+
+
+{#- Group `group` of the first match of `pattern` in `expr`, '' when it does not match. -#}
+{% macro regex_extract(expr, pattern, group) -%}
+    {{ return(adapter.dispatch('regex_extract', 'salespulse')(expr, pattern, group)) }}
+{%- endmacro %}
+
+{% macro default__regex_extract(expr, pattern, group) -%}
+    regexp_extract({{ expr }}, {{ pattern }}, {{ group }})
+{%- endmacro %}
+
+{% macro postgres__regex_extract(expr, pattern, group) -%}
+    case
+        when {{ expr }} is not null
+            then coalesce((regexp_match({{ expr }}, {{ pattern }}))[{{ group }}], '')
+    end
+{%- endmacro %}
+
+
+{#- Whether `pattern` matches anywhere in `expr`. -#}
+{% macro regex_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'salespulse')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expr, pattern) -%}
+    regexp_matches({{ expr }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro postgres__regex_matches(expr, pattern) -%}
+    ({{ expr }} ~ {{ pattern }})
+{%- endmacro %}
+
+
+{#- A date or timestamp as text in a strftime format (%Y, %m, %d, %G, %V, %H, %M, %S and literal
+    characters), e.g.
+    '%Y-%m-%d', '%Y-%m', '%G-W%V' (ISO year and week). -#}
+{% macro format_date(expr, format) -%}
+    {{ return(adapter.dispatch('format_date', 'salespulse')(expr, format)) }}
+{%- endmacro %}
+
+{% macro default__format_date(expr, format) -%}
+    strftime({{ expr }}, '{{ format }}')
+{%- endmacro %}
+
+{% macro postgres__format_date(expr, format) -%}
+    {%- set fields = {
+        'Y': 'YYYY', 'm': 'MM', 'd': 'DD', 'G': 'IYYY', 'V': 'IW', 'H': 'HH24', 'M': 'MI', 'S': 'SS'
+    } -%}
+    {%- set pattern = namespace(text='') -%}
+    {%- for part in format.split('%') -%}
+        {%- set literal = part if loop.first else part[1:] -%}
+        {%- if not loop.first -%}
+            {%- if part[0] not in fields -%}
+                {{ exceptions.raise_compiler_error("format_date: %" ~ part[0] ~ " is not translated") }}
+            {%- endif -%}
+            {%- set pattern.text = pattern.text ~ fields[part[0]] -%}
+        {%- endif -%}
+        {%- for char in literal -%}
+            {%- set pattern.text = pattern.text ~ ('"' ~ char ~ '"' if char.isalpha() else char) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    to_char({{ expr }}, '{{ pattern.text }}')
+{%- endmacro %}
+
+
+{#- The ISO day of the week, 1 (Monday) to 7 (Sunday). -#}
+{% macro iso_day_of_week(expr) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'salespulse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(expr) -%}
+    isodow({{ expr }})
+{%- endmacro %}
+
+{% macro postgres__iso_day_of_week(expr) -%}
+    extract(isodow from {{ expr }})
+{%- endmacro %}
+
+
+{#- The ISO week of the year, 1 to 53. -#}
+{% macro iso_week_of_year(expr) -%}
+    {{ return(adapter.dispatch('iso_week_of_year', 'salespulse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__iso_week_of_year(expr) -%}
+    weekofyear({{ expr }})
+{%- endmacro %}
+
+{% macro postgres__iso_week_of_year(expr) -%}
+    extract(week from {{ expr }})
+{%- endmacro %}

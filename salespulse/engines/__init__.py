@@ -1,0 +1,1 @@
+"""Other warehouse engines than the embedded DuckDB file (issue #15)."""
