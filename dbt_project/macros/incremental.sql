@@ -69,11 +69,13 @@
 
 {#- Post-hook: everything registered so far is in this model now. -#}
 {% macro record_incremental_watermark() -%}
-    insert or replace into dbt_state.incremental_watermarks
+    insert into dbt_state.incremental_watermarks
     select
         '{{ this.identifier }}',
         coalesce((select max(registry.file_id) from {{ ref('stg_raw__ingested_files') }} as registry), -1),
         current_timestamp
+    on conflict (model_name) do update
+        set through_file_id = excluded.through_file_id, built_at = excluded.built_at
 {%- endmacro %}
 
 

@@ -94,7 +94,8 @@
 
 {#- Post-hook: every period of the model is built with the inputs of this run. -#}
 {% macro record_built_periods(fingerprints) -%}
-    insert or replace into dbt_state.kpi_built_periods
+    insert into dbt_state.kpi_built_periods
     select '{{ this.identifier }}', current.period_start, current.fingerprint
     from ({{ fingerprints }}) as current
+    on conflict (model_name, period_start) do update set fingerprint = excluded.fingerprint
 {%- endmacro %}

@@ -415,11 +415,11 @@ measured as (
         -- Unknown, not 0, before the first opportunity snapshot: nothing says what was open then.
         case
             when periods.measured_through_date >= (select pipeline_known.first_snapshot_date from pipeline_known)
-                then cast(coalesce(period_balances.{{ col }}, 0) as {{ base_types[col] }})
+                then cast(coalesce(period_balances.{{ col }}, 0) as {{ sql_type(base_types[col]) }})
         end as {{ col }},
         {%- else %}
         cast(coalesce({{ 'flows' if col in flow_sums else 'period_balances' }}.{{ col }}, 0)
-            as {{ base_types[col] }}) as {{ col }},
+            as {{ sql_type(base_types[col]) }}) as {{ col }},
         {%- endif %}
         {%- endfor %}
         {%- if has_target %}
@@ -491,7 +491,7 @@ rated as (
     select
         *
         {%- for col in mart['columns'] if col['kind'] == 'derived' %},
-        {{ col['formula'] }} as {{ col['name'] }}
+        {{ float_division(col['formula']) }} as {{ col['name'] }}
         {%- endfor %}
 
     from measured
@@ -527,13 +527,13 @@ final as (
         {%- for col in mart['columns'] %}
         {%- set comma = ',' if not loop.last else '' %}
         {%- if col['kind'] == 'derived' %}
-        cast(current_period.{{ col['name'] }} as {{ col['data_type'] }}) as {{ col['name'] }}{{ comma }}
+        cast(current_period.{{ col['name'] }} as {{ sql_type(col['data_type']) }}) as {{ col['name'] }}{{ comma }}
         {%- elif col['kind'] == 'growth' %}
         {%- set other = 'previous_period' if col['compare'] == 'previous' else 'year_ago' %}
         cast(
-            (current_period.{{ col['of'] }} - {{ other }}.{{ col['of'] }})
+            {{ as_float('(current_period.' ~ col['of'] ~ ' - ' ~ other ~ '.' ~ col['of'] ~ ')') }}
             / nullif({{ other }}.{{ col['of'] }}, 0)
-            as {{ col['data_type'] }}
+            as {{ sql_type(col['data_type']) }}
         ) as {{ col['name'] }}{{ comma }}
         {%- elif col.get('base', col['name']) != col['name'] %}
         current_period.{{ col['base'] }} as {{ col['name'] }}{{ comma }}

@@ -32,16 +32,14 @@ totals as (
 
     {% for model in models -%}
     select * from {{ model }}_totals
-    {% if not loop.last %}union all by name
+    {% if not loop.last %}union all
     {% endif -%}
     {% endfor %}
 ),
 
 long_totals as (
 
-    unpivot totals
-    on {{ measures | join(', ') }}
-    into name measure value total
+    {{ unpivot_columns('totals', ['kpi_model', 'period_start'], measures, 'measure', 'total') }}
 
 ),
 

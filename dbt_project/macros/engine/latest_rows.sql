@@ -70,3 +70,54 @@
             {{ relation }}.{{ key }} = latest_files._latest_key
             and {{ relation }}._file_id = latest_files._latest_file_id
 {%- endmacro %}
+
+
+{#-
+    UNION ALL BY NAME of CTEs whose columns differ, a column missing from one filled with NULL.
+    `branches` is a list of [cte, [its columns]]: DuckDB matches the names itself; Postgres has
+    no BY NAME, so each branch selects every column of the union, NULL where it has none.
+-#}
+{% macro union_by_name(branches) -%}
+    {{ return(adapter.dispatch('union_by_name', 'salespulse')(branches)) }}
+{%- endmacro %}
+
+
+{% macro default__union_by_name(branches) -%}
+    {%- for branch in branches %}
+    select * from {{ branch[0] }}
+    {%- if not loop.last %}
+    union all by name
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro postgres__union_by_name(branches) -%}
+    {%- set columns = [] -%}
+    {%- for branch in branches -%}
+        {%- for column in branch[1] if column not in columns -%}
+            {%- do columns.append(column) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {#- A first branch of no rows fixes each column's type (that of a branch that has it): a
+        bare NULL in the first branches would otherwise make the column text. -#}
+    {%- set typed = [] -%}
+    {%- for column in columns -%}
+        {%- set first = namespace(name=none) -%}
+        {%- for branch in branches if first.name is none and column in branch[1] -%}
+            {%- set first.name = branch[0] -%}
+        {%- endfor -%}
+        {%- do typed.append(first.name ~ '.' ~ column) -%}
+    {%- endfor %}
+    select {{ typed | join(', ') }}
+    from {{ branches | map(attribute=0) | join(', ') }}
+    where false
+    {%- for branch in branches %}
+    union all
+    select
+        {%- for column in columns %}
+        {{ column if column in branch[1] else 'null' }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ branch[0] }}
+    {%- endfor %}
+{%- endmacro %}

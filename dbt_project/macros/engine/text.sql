@@ -107,3 +107,20 @@
 {% macro postgres__iso_week_of_year(expr) -%}
     extract(week from {{ expr }})
 {%- endmacro %}
+
+
+{#- A number as text with `decimals` digits after the point (printf's %.<decimals>f). -#}
+{% macro fixed_text(expr, decimals) -%}
+    {{ return(adapter.dispatch('fixed_text', 'salespulse')(expr, decimals)) }}
+{%- endmacro %}
+
+{% macro default__fixed_text(expr, decimals) -%}
+    printf('%.{{ decimals }}f', {{ expr }})
+{%- endmacro %}
+
+{% macro postgres__fixed_text(expr, decimals) -%}
+    to_char(
+        {{ expr }},
+        'FM999999999999990{{ "." ~ "0" * decimals if decimals > 0 else "" }}'
+    )
+{%- endmacro %}

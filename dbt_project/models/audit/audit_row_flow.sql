@@ -151,7 +151,9 @@ latest_opportunity_rows as (
 
     select
         opportunity_id,
-        max(struct_pack(snapshot_date, _file_id, _row_number)) as latest_row
+        {{ greatest_row_fields(
+            ['snapshot_date', '_file_id', '_row_number'], ['_file_id', '_row_number']
+        ) }}
 
     from {{ source('raw', 'opportunities') }}
     group by opportunity_id
@@ -168,8 +170,8 @@ raw_opportunities as (
     left join latest_opportunity_rows as latest
         on
             raw_rows.opportunity_id = latest.opportunity_id
-            and raw_rows._file_id = struct_extract(latest.latest_row, '_file_id')
-            and raw_rows._row_number = struct_extract(latest.latest_row, '_row_number')
+            and raw_rows._file_id = latest.latest__file_id
+            and raw_rows._row_number = latest.latest__row_number
 
 ),
 

@@ -13,11 +13,12 @@ periods as (
         day_kind,
         is_workday,
         cast({{ iso_day_of_week('date_day') }} as integer) as iso_day_of_week,
-        cast(isoyear(date_day) as integer) as iso_year,
+        cast(extract(isoyear from date_day) as integer) as iso_year,
         {{ format_date('date_day', '%G-W%V') }} as iso_week_label,
         {{ format_date('date_day', '%Y-%m') }} as month_label,
-        year(date_day) || '-Q' || quarter(date_day) as quarter_label,
-        cast(year(date_day) as integer) as year_number,
+        cast(extract(year from date_day) as integer) || '-Q'
+        || cast(extract(quarter from date_day) as integer) as quarter_label,
+        cast(extract(year from date_day) as integer) as year_number,
         cast(date_trunc('week', date_day) as date) as iso_week_start,
         cast(date_trunc('month', date_day) as date) as month_start,
         cast(date_trunc('quarter', date_day) as date) as quarter_start

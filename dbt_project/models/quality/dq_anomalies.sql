@@ -70,7 +70,8 @@ team_volumes as (
     select
         team_id,
         period_start as report_date,
-        cast(count(case when status <> 'missing' then 1 end) as double) as submitted_reports
+        cast(count(case when status <> 'missing' then 1 end) as {{ type_double() }})
+            as submitted_reports
 
     from submissions
     where report_type = 'daily' and team_id is not null
@@ -105,10 +106,10 @@ team_volume_drops as (
         'daily_reports_submitted' as metric,
         '团队提交量骤降 ' || cast(submitted_reports as bigint)
         || ' daily reports submitted against a baseline of '
-        || printf('%.1f', baseline_mean) as detail,
+        || {{ fixed_text('baseline_mean', 1) }} as detail,
         submitted_reports as measured_value,
         baseline_mean as baseline_value,
-        cast({{ z }} as double) as threshold_value,
+        cast({{ z }} as {{ type_double() }}) as threshold_value,
         (submitted_reports - baseline_mean)
         / greatest(baseline_std, {{ var('anomaly_std_floor', 1) }}) as z_score,
         report_date as start_date,
@@ -133,8 +134,9 @@ behind_pace as (
         'rep' as entity_type,
         rep_id as entity_id,
         'completion_rate' as metric,
-        '进度落后 ' || period_label || ': completion ' || printf('%.0f%%', 100 * completion_rate)
-        || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
+        '进度落后 ' || period_label || ': completion '
+        || {{ fixed_text('100 * completion_rate', 0) }} || '%'
+        || ' against time progress ' || {{ fixed_text('100 * time_progress', 0) }} || '%' as detail,
         completion_rate as measured_value,
         time_progress as baseline_value,
         time_progress - {{ threshold('behind_pace_points') }} as threshold_value,
@@ -157,8 +159,8 @@ behind_pace as (
         team_id as entity_id,
         'completion_rate' as metric,
         '进度落后 ' || period_label || ': team completion '
-        || printf('%.0f%%', 100 * completion_rate)
-        || ' against time progress ' || printf('%.0f%%', 100 * time_progress) as detail,
+        || {{ fixed_text('100 * completion_rate', 0) }} || '%'
+        || ' against time progress ' || {{ fixed_text('100 * time_progress', 0) }} || '%' as detail,
         completion_rate as measured_value,
         time_progress as baseline_value,
         time_progress - {{ threshold('behind_pace_points') }} as threshold_value,
@@ -184,7 +186,7 @@ low_months as (
         completion_rate,
         period_start,
         period_end,
-        year(period_start) * 12 + month(period_start)
+        extract(year from period_start) * 12 + extract(month from period_start)
         - row_number() over (partition by rep_id order by period_start) as run_number
 
     from rep_months
@@ -197,18 +199,19 @@ needs_coaching as (
     select
         'needs_coaching' as kind,
         rep_id,
-        arg_max(team_id, period_start) as team_id,
+        {{ arg_max('team_id', 'period_start') }} as team_id,
         'rep' as entity_type,
         rep_id as entity_id,
         'completion_rate' as metric,
-        '需辅导 completion below ' || printf('%.0f%%', 100 * {{ threshold('coaching_completion') }})
+        '需辅导 completion below '
+        || {{ fixed_text("100 * " ~ threshold('coaching_completion'), 0) }} || '%'
         || ' for ' || count(*) || ' months in a row: '
         || string_agg(
-            period_label || ' ' || printf('%.0f%%', 100 * completion_rate), ', '
+            period_label || ' ' || {{ fixed_text('100 * completion_rate', 0) }} || '%', ', '
             order by period_start
         ) as detail,
-        arg_max(completion_rate, period_start) as measured_value,
-        cast({{ threshold('coaching_completion') }} as double) as threshold_value,
+        {{ arg_max('completion_rate', 'period_start') }} as measured_value,
+        cast({{ threshold('coaching_completion') }} as {{ type_double() }}) as threshold_value,
         min(period_start) as start_date,
         max(period_end) as end_date
 
@@ -220,15 +223,30 @@ needs_coaching as (
 
 findings as (
 
-    select * from report_findings
-    union all by name
-    select * from record_findings
-    union all by name
-    select * from team_volume_drops
-    union all by name
-    select * from behind_pace
-    union all by name
-    select * from needs_coaching
+    {{ union_by_name([
+        ['report_findings', [
+            'kind', 'rep_id', 'team_id', 'entity_type', 'entity_id', 'metric', 'detail',
+            'measured_value', 'threshold_value', 'start_date', 'end_date', 'baseline_value',
+            'z_score'
+        ]],
+        ['record_findings', [
+            'kind', 'rep_id', 'entity_type', 'entity_id', 'metric', 'detail', 'start_date',
+            'end_date', 'team_id', 'measured_value', 'threshold_value'
+        ]],
+        ['team_volume_drops', [
+            'kind', 'rep_id', 'team_id', 'entity_type', 'entity_id', 'metric', 'detail',
+            'measured_value', 'baseline_value', 'threshold_value', 'z_score', 'start_date',
+            'end_date'
+        ]],
+        ['behind_pace', [
+            'kind', 'rep_id', 'team_id', 'entity_type', 'entity_id', 'metric', 'detail',
+            'measured_value', 'baseline_value', 'threshold_value', 'start_date', 'end_date'
+        ]],
+        ['needs_coaching', [
+            'kind', 'rep_id', 'team_id', 'entity_type', 'entity_id', 'metric', 'detail',
+            'measured_value', 'threshold_value', 'start_date', 'end_date'
+        ]]
+    ]) }}
 
 ),
 
@@ -265,10 +283,10 @@ final as (
         findings.entity_id,
         findings.metric,
         findings.detail,
-        cast(findings.measured_value as double) as measured_value,
-        cast(findings.baseline_value as double) as baseline_value,
-        cast(findings.threshold_value as double) as threshold_value,
-        cast(findings.z_score as double) as z_score,
+        cast(findings.measured_value as {{ type_double() }}) as measured_value,
+        cast(findings.baseline_value as {{ type_double() }}) as baseline_value,
+        cast(findings.threshold_value as {{ type_double() }}) as threshold_value,
+        cast(findings.z_score as {{ type_double() }}) as z_score,
         findings.start_date,
         findings.end_date
 

@@ -27,4 +27,4 @@ inner join reports
 where
     submissions.report_type = 'daily'
     and submissions.status = 'missing'
-    and reports.submitted_at < {{ as_of_date() }} + interval 1 day
+    and reports.submitted_at < {{ as_of_date() }} + interval '1 day'

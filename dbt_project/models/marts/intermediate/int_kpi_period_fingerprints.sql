@@ -72,7 +72,7 @@ activity_days as (
 
     select
         date_day,
-        sum(cast(hash(activity) as hugeint)) as activity_hash
+        sum(cast({{ hash_of(['activity']) }} as {{ hash_sum_type() }})) as activity_hash
 
     from activity
     group by date_day
@@ -83,7 +83,7 @@ balance_days as (
 
     select
         date_day,
-        sum(cast(hash(balances) as hugeint)) as balance_hash
+        sum(cast({{ hash_of(['balances']) }} as {{ hash_sum_type() }})) as balance_hash
 
     from balances
     group by date_day
@@ -115,10 +115,23 @@ target_periods as (
         level,
         grain,
         period_start,
-        sum(cast(hash(targets) as hugeint)) as target_hash
+        sum(cast({{ hash_of(['targets']) }} as {{ hash_sum_type() }})) as target_hash
 
     from targets
     group by level, grain, period_start
+
+),
+
+shared_sums as (
+
+    select
+        {%- for relation in ['reps', 'assignments', 'team_names', 'teams', 'products'] %}
+            (
+                select sum(cast({{ hash_of([relation]) }} as {{ hash_sum_type() }}))
+                from {{ relation }}
+            ) as {{ relation }}_hash,
+        {%- endfor %}
+        (select min(opportunities.valid_from) from opportunities) as first_valid_from
 
 ),
 
@@ -126,14 +139,12 @@ target_periods as (
 shared as (
 
     select
-        hash(
-            (select sum(cast(hash(reps) as hugeint)) from reps),
-            (select sum(cast(hash(assignments) as hugeint)) from assignments),
-            (select sum(cast(hash(team_names) as hugeint)) from team_names),
-            (select sum(cast(hash(teams) as hugeint)) from teams),
-            (select sum(cast(hash(products) as hugeint)) from products),
-            (select min(opportunities.valid_from) from opportunities)
-        ) as shared_hash
+        {{ hash_of([
+            'reps_hash', 'assignments_hash', 'team_names_hash', 'teams_hash', 'products_hash',
+            'first_valid_from'
+        ]) }} as shared_hash
+
+    from shared_sums
 
 ),
 
@@ -160,15 +171,15 @@ final as (
         marts.grain,
         periods.period_start,
         -- periods: the period's whole row, as a struct.
-        hash(
-            periods,  -- noqa: RF02
-            current_period.activity_hash,
-            previous_period.activity_hash,
-            year_ago.activity_hash,
-            balance_days.balance_hash,
-            target_periods.target_hash,
-            shared.shared_hash
-        ) as fingerprint
+        {{ hash_of([
+            'periods',
+            'current_period.activity_hash',
+            'previous_period.activity_hash',
+            'year_ago.activity_hash',
+            'balance_days.balance_hash',
+            'target_periods.target_hash',
+            'shared.shared_hash'
+        ]) }} as fingerprint
 
     from marts
     inner join periods

@@ -197,8 +197,8 @@ final as (
         cast(
             case
                 when period_end < {{ as_of_date() }} then 1.0
-                else workdays_elapsed / nullif(workdays_in_period, 0)
-            end as double
+                else {{ as_float('workdays_elapsed') }} / nullif(workdays_in_period, 0)
+            end as {{ type_double() }}
         ) as time_progress,
         period_end < {{ as_of_date() }} as is_closed,
         period_start,

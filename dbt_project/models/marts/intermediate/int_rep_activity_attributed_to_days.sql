@@ -256,19 +256,33 @@ expected_reports as (
 
 events as (
 
-    select * from sales
-    union all by name
-    select * from new_customers
-    union all by name
-    select * from crm_leads
-    union all by name
-    select * from closed_opportunities
-    union all by name
-    select * from collections
-    union all by name
-    select * from activity
-    union all by name
-    select * from expected_reports
+    {{ union_by_name([
+        ['sales', [
+            'rep_id', 'team_id', 'region', 'product_line', 'date_day', 'sales_amount',
+            'orders_count'
+        ]],
+        ['new_customers', [
+            'rep_id', 'team_id', 'region', 'product_line', 'date_day', 'new_customers'
+        ]],
+        ['crm_leads', [
+            'rep_id', 'team_id', 'region', 'date_day', 'crm_new_leads', 'crm_leads_converted'
+        ]],
+        ['closed_opportunities', [
+            'rep_id', 'team_id', 'region', 'product_line', 'date_day', 'won_amount', 'won_count',
+            'lost_count'
+        ]],
+        ['collections', [
+            'rep_id', 'team_id', 'region', 'product_line', 'date_day', 'receivables_due_amount',
+            'collected_amount'
+        ]],
+        ['activity', [
+            'rep_id', 'team_id', 'region', 'date_day', 'visits', 'calls', 'report_new_leads'
+        ]],
+        ['expected_reports', [
+            'rep_id', 'team_id', 'region', 'date_day', 'daily_reports_expected',
+            'daily_reports_on_time'
+        ]]
+    ]) }}
 
 ),
 

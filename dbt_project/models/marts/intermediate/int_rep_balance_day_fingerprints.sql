@@ -33,7 +33,8 @@ assignment_states as (
 
     select
         *,
-        hash(*columns(* exclude (span_to))) as state_hash
+        {{ hash_of(['rep_assignment_id', 'rep_id', 'team_id', 'region', 'span_from']) }}
+            as state_hash
 
     from assignments
 
@@ -61,14 +62,14 @@ changes as (
 
     select
         span_from as change_date,
-        cast(state_hash as hugeint) as hash_change
+        cast(state_hash as {{ hash_sum_type() }}) as hash_change
     from held
 
     union all
 
     select
         span_to as change_date,
-        -cast(state_hash as hugeint) as hash_change
+        -cast(state_hash as {{ hash_sum_type() }}) as hash_change
     from held
     where span_to is not null
 
@@ -94,7 +95,7 @@ change_days as (
             date_day as change_date,
             0 as hash_change
         from dates
-    )
+    ) as day_changes
     group by change_date
 
 ),
@@ -115,7 +116,7 @@ final as (
 
     select
         dates.date_day,
-        hash(running.holding_hash) as fingerprint
+        {{ hash_of(['running.holding_hash']) }} as fingerprint
 
     from dates
     inner join running

@@ -123,7 +123,7 @@ overdue_spans as (
 spans as (
 
     select * from pipeline_spans
-    union all by name
+    union all
     select * from overdue_spans
     where overdue_receivables > 0
 
@@ -134,7 +134,11 @@ final as (
     select
         *,
         -- What the span holds, but not how long: a span extended by a day keeps its hash.
-        hash(*columns(* exclude (span_to))) as state_hash
+        {{ hash_of([
+            'balance_kind', 'source_id', 'rep_id', 'team_id', 'region', 'product_line',
+            'span_from', 'open_pipeline', 'weighted_pipeline', 'open_opportunities',
+            'overdue_receivables'
+        ]) }} as state_hash
 
     from spans
 

@@ -100,7 +100,7 @@ weekly_expected as (
         'weekly' as report_type,
         active_rep_days.rep_id,
         -- The team of the rep's first working day in the week.
-        arg_min(active_rep_days.team_id, active_rep_days.date_day) as team_id,
+        {{ arg_min('active_rep_days.team_id', 'active_rep_days.date_day') }} as team_id,
         active_rep_days.iso_week_start as period_start,
         cast(active_rep_days.iso_week_start + interval '6 day' as date) as period_end,
         cast(active_rep_days.iso_week_start + interval '7 day' as date)

@@ -201,22 +201,34 @@ months as (
 
     select
         'rep' as level,
-        *
+        entity_id,
+        month_start,
+        target_amount,
+        target_source
     from rep_months
-    union all by name
+    union all
     select
         'team' as level,
-        *
+        entity_id,
+        month_start,
+        target_amount,
+        target_source
     from team_months
-    union all by name
+    union all
     select
         'region' as level,
-        *
+        entity_id,
+        month_start,
+        target_amount,
+        target_source
     from region_months
-    union all by name
+    union all
     select
         'company' as level,
-        *
+        entity_id,
+        month_start,
+        target_amount,
+        target_source
     from company_months
 
 ),

@@ -105,10 +105,20 @@ company_explicit_quarters as (
 
 explicit_quarters_by_entity as (
 
-    select * from explicit_quarters
+    select
+        level,
+        entity_id,
+        quarter_start,
+        target_amount
+    from explicit_quarters
     where level <> 'company'
-    union all by name
-    select * from company_explicit_quarters
+    union all
+    select
+        level,
+        entity_id,
+        quarter_start,
+        target_amount
+    from company_explicit_quarters
 
 ),
 
@@ -153,9 +163,9 @@ years as (
 spread as (
 
     select * from days
-    union all by name
+    union all
     select * from weeks
-    union all by name
+    union all
     select
         level,
         entity_id,
@@ -164,9 +174,9 @@ spread as (
         target_amount,
         target_source
     from months
-    union all by name
+    union all
     select * from quarters
-    union all by name
+    union all
     select * from years
 
 ),

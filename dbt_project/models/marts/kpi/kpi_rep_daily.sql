@@ -4,7 +4,7 @@
 -- block" on two threads at 1 GB, 2 GB and 3 GB alike (not at 1.5 GB: DuckDB 2.0.1 plans the
 -- joins by the limit), and passed every time on one (23 s instead of 17).
 {{ config(
-    pre_hook="set threads = 1",
-    post_hook="set threads = " ~ env_var('SALESPULSE_DUCKDB_THREADS', '2'),
+    pre_hook="{{ set_duckdb_threads(1) }}",
+    post_hook="{{ set_duckdb_threads(env_var('SALESPULSE_DUCKDB_THREADS', '2')) }}",
 ) }}
 {{ kpi_mart('rep', 'day') }}

@@ -61,7 +61,7 @@ measures as (
         rep_id,
         team_id,
         'visits' as metric,
-        cast(visits as double) as measured_value,
+        cast(visits as {{ type_double() }}) as measured_value,
         report_date
 
     from eligible
@@ -72,7 +72,7 @@ measures as (
         rep_id,
         team_id,
         'calls' as metric,
-        cast(calls as double) as measured_value,
+        cast(calls as {{ type_double() }}) as measured_value,
         report_date
 
     from eligible

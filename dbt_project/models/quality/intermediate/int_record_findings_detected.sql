@@ -224,8 +224,8 @@ dated_events as (
         'opportunity' as entity_type,
         opportunity_id as entity_id,
         owner_rep_id as rep_id,
-        unnest(['snapshot_date', 'created_at', 'stage_changed_at', 'closed_at']) as metric,
-        unnest([
+        unnest(array['snapshot_date', 'created_at', 'stage_changed_at', 'closed_at']) as metric,
+        unnest(array[
             snapshot_date,
             cast(created_at as date),
             cast(stage_changed_at as date),
@@ -283,8 +283,11 @@ unknown_references as (
         orders.signed_date as end_date
 
     from orders
-    anti join known_reps
-        on orders.owner_rep_id = known_reps.rep_id
+    where
+        not exists (
+            select 1 from known_reps
+            where orders.owner_rep_id = known_reps.rep_id
+        )
 
     union all
 
@@ -300,8 +303,11 @@ unknown_references as (
         reports.period_start as end_date
 
     from submitted_reports as reports
-    anti join known_reps
-        on reports.rep_id = known_reps.rep_id
+    where
+        not exists (
+            select 1 from known_reps
+            where reports.rep_id = known_reps.rep_id
+        )
 
     union all
 
@@ -317,9 +323,12 @@ unknown_references as (
         customers.created_date as end_date
 
     from customers
-    anti join known_reps
-        on customers.owner_rep_id = known_reps.rep_id
-    where customers.owner_rep_id is not null
+    where
+        not exists (
+            select 1 from known_reps
+            where customers.owner_rep_id = known_reps.rep_id
+        )
+        and customers.owner_rep_id is not null
 
     union all
 
@@ -335,9 +344,12 @@ unknown_references as (
         orders.signed_date as end_date
 
     from orders
-    anti join customers
-        on orders.customer_id = customers.customer_id
-    where orders.customer_id is not null
+    where
+        not exists (
+            select 1 from customers
+            where orders.customer_id = customers.customer_id
+        )
+        and orders.customer_id is not null
 
     union all
 
@@ -353,9 +365,12 @@ unknown_references as (
         payments.received_date as end_date
 
     from payments
-    anti join receivables
-        on payments.receivable_id = receivables.receivable_id
-    where payments.receivable_id is not null
+    where
+        not exists (
+            select 1 from receivables
+            where payments.receivable_id = receivables.receivable_id
+        )
+        and payments.receivable_id is not null
 
 ),
 
@@ -387,23 +402,24 @@ overpaid_receivables as (
 
     select
         'payment_exceeds_receivable' as kind,
-        any_value(owner_rep_id) as rep_id,
-        any_value(team_id) as team_id,
+        {{ any_value('owner_rep_id') }} as rep_id,
+        {{ any_value('team_id') }} as team_id,
         'receivable' as entity_type,
         receivable_id as entity_id,
         'amount_paid' as metric,
-        '超额回款 receivable ' || receivable_id || ' of ' || printf('%.2f', any_value(amount_due))
-        || ' was paid ' || printf('%.2f', max(amount_paid)) || ' (payment '
-        || arg_min(payment_id, case when amount_paid > amount_due then received_date end)
+        '超额回款 receivable ' || receivable_id || ' of '
+        || {{ fixed_text(any_value('amount_due'), 2) }}
+        || ' was paid ' || {{ fixed_text('max(amount_paid)', 2) }} || ' (payment '
+        || {{ arg_min('payment_id', 'case when amount_paid > amount_due then received_date end') }}
         || ' exceeded it)' as detail,
-        cast(max(amount_paid) as double) as measured_value,
-        cast(any_value(amount_due) as double) as threshold_value,
+        cast(max(amount_paid) as {{ type_double() }}) as measured_value,
+        cast({{ any_value('amount_due') }} as {{ type_double() }}) as threshold_value,
         min(case when amount_paid > amount_due then received_date end) as start_date,
         max(received_date) as end_date
 
     from paid_through
     group by receivable_id
-    having max(amount_paid) > any_value(amount_due)
+    having max(amount_paid) > {{ any_value('amount_due') }}
 
 ),
 
@@ -429,10 +445,13 @@ order_level_excess as (
         payments.order_id as entity_id,
         'amount_paid' as metric,
         '超额回款 order ' || payments.order_id || ': '
-        || printf('%.2f', sum(payments.amount_received) - coalesce(any_value(allocated.amount), 0))
+        || {{ fixed_text(
+            "sum(payments.amount_received) - coalesce(" ~ any_value('allocated.amount') ~ ", 0)", 2
+        ) }}
         || ' paid beyond its receivables' as detail,
-        cast(sum(payments.amount_received) as double) as measured_value,
-        cast(coalesce(any_value(allocated.amount), 0) as double) as threshold_value,
+        cast(sum(payments.amount_received) as {{ type_double() }}) as measured_value,
+        cast(coalesce({{ any_value('allocated.amount') }}, 0) as {{ type_double() }})
+            as threshold_value,
         min(payments.received_date) as start_date,
         max(payments.received_date) as end_date
 
@@ -441,19 +460,30 @@ order_level_excess as (
         on payments.order_id = allocated.order_id
     where payments.receivable_id is null and payments.order_id is not null
     group by payments.order_id
-    having sum(payments.amount_received) > coalesce(any_value(allocated.amount), 0)
+    having sum(payments.amount_received) > coalesce({{ any_value('allocated.amount') }}, 0)
 
 ),
 
 final as (
 
-    select * from future_dates
-    union all by name
-    select * from unknown_references
-    union all by name
-    select * from overpaid_receivables
-    union all by name
-    select * from order_level_excess
+    {{ union_by_name([
+        ['future_dates', [
+            'kind', 'rep_id', 'entity_type', 'entity_id', 'metric', 'detail', 'start_date',
+            'end_date'
+        ]],
+        ['unknown_references', [
+            'kind', 'rep_id', 'entity_type', 'entity_id', 'metric', 'detail', 'start_date',
+            'end_date'
+        ]],
+        ['overpaid_receivables', [
+            'kind', 'rep_id', 'team_id', 'entity_type', 'entity_id', 'metric', 'detail',
+            'measured_value', 'threshold_value', 'start_date', 'end_date'
+        ]],
+        ['order_level_excess', [
+            'kind', 'entity_type', 'entity_id', 'metric', 'detail', 'measured_value',
+            'threshold_value', 'start_date', 'end_date'
+        ]]
+    ]) }}
 
 )
 

@@ -49,8 +49,8 @@ zero_visit_streaks as (
         rep_id as entity_id,
         'visits' as metric,
         '连续零拜访 visits = 0 on ' || streak_days || ' consecutive working days' as detail,
-        cast(streak_days as double) as measured_value,
-        cast({{ threshold('zero_visit_streak_days') }} as double) as threshold_value,
+        cast(streak_days as {{ type_double() }}) as measured_value,
+        cast({{ threshold('zero_visit_streak_days') }} as {{ type_double() }}) as threshold_value,
         start_date,
         end_date
 
@@ -70,11 +70,11 @@ activity_anomalies as (
         metric,
         case when z_score > 0 then '活动激增 ' else '活动骤降 ' end
         || metric || ' = ' || cast(measured_value as bigint)
-        || ' against a baseline of ' || printf('%.1f', expected_value)
-        || ' (z = ' || printf('%.1f', z_score) || ')' as detail,
+        || ' against a baseline of ' || {{ fixed_text('expected_value', 1) }}
+        || ' (z = ' || {{ fixed_text('z_score', 1) }} || ')' as detail,
         measured_value,
         expected_value as baseline_value,
-        cast({{ z }} as double) as threshold_value,
+        cast({{ z }} as {{ type_double() }}) as threshold_value,
         z_score,
         report_date as start_date,
         report_date as end_date
@@ -143,8 +143,8 @@ implausible_values as (
         'visits' as metric,
         '数值异常 visits = ' || visits || ' is above the maximum '
         || {{ threshold('max_daily_visits') }} || ' a day' as detail,
-        cast(visits as double) as measured_value,
-        cast({{ threshold('max_daily_visits') }} as double) as threshold_value,
+        cast(visits as {{ type_double() }}) as measured_value,
+        cast({{ threshold('max_daily_visits') }} as {{ type_double() }}) as threshold_value,
         report_date as start_date,
         report_date as end_date
 
@@ -203,34 +203,54 @@ duplicates as (
             distinct {{ format_date('all_submissions.submitted_at', '%Y-%m-%d %H:%M:%S') }}, ', '
             order by {{ format_date('all_submissions.submitted_at', '%Y-%m-%d %H:%M:%S') }}
         ) as detail,
-        cast(count(distinct all_submissions.submitted_at) as double) as measured_value,
+        cast(count(distinct all_submissions.submitted_at) as {{ type_double() }}) as measured_value,
         1.0 as threshold_value,
         all_submissions.period_start as start_date,
         all_submissions.period_start as end_date
 
     from all_submissions
-    semi join duplicated_periods
-        on
-            all_submissions.report_type is not distinct from duplicated_periods.report_type
-            and all_submissions.rep_id is not distinct from duplicated_periods.rep_id
-            and all_submissions.period_start is not distinct from duplicated_periods.period_start
+    where
+        exists (
+            select 1 from duplicated_periods
+            where
+                all_submissions.report_type is not distinct from duplicated_periods.report_type
+                and all_submissions.rep_id is not distinct from duplicated_periods.rep_id
+                and all_submissions.period_start
+                is not distinct from duplicated_periods.period_start
+        )
     group by all_submissions.report_type, all_submissions.rep_id, all_submissions.period_start
 
 ),
 
 final as (
 
-    select * from zero_visit_streaks
-    union all by name
-    select * from activity_anomalies
-    union all by name
-    select * from rejected_values
-    union all by name
-    select * from implausible_values
-    union all by name
-    select * from early_submissions
-    union all by name
-    select * from duplicates
+    {{ union_by_name([
+        ['zero_visit_streaks', [
+            'kind', 'rep_id', 'team_id', 'entity_type', 'entity_id', 'metric', 'detail',
+            'measured_value', 'threshold_value', 'start_date', 'end_date'
+        ]],
+        ['activity_anomalies', [
+            'kind', 'rep_id', 'team_id', 'entity_type', 'entity_id', 'metric', 'detail',
+            'measured_value', 'baseline_value', 'threshold_value', 'z_score', 'start_date',
+            'end_date'
+        ]],
+        ['rejected_values', [
+            'kind', 'rep_id', 'entity_type', 'entity_id', 'metric', 'detail', 'measured_value',
+            'threshold_value', 'start_date', 'end_date'
+        ]],
+        ['implausible_values', [
+            'kind', 'rep_id', 'entity_type', 'entity_id', 'metric', 'detail', 'measured_value',
+            'threshold_value', 'start_date', 'end_date'
+        ]],
+        ['early_submissions', [
+            'kind', 'rep_id', 'entity_type', 'entity_id', 'metric', 'detail', 'start_date',
+            'end_date'
+        ]],
+        ['duplicates', [
+            'kind', 'rep_id', 'entity_type', 'entity_id', 'metric', 'detail', 'measured_value',
+            'threshold_value', 'start_date', 'end_date'
+        ]]
+    ]) }}
 
 )
 

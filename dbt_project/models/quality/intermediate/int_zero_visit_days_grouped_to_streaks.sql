@@ -52,7 +52,7 @@ final as (
 
     select
         rep_id,
-        arg_min(team_id, report_date) as team_id,
+        {{ arg_min('team_id', 'report_date') }} as team_id,
         cast(count(*) as bigint) as streak_days,
         min(report_date) as start_date,
         max(report_date) as end_date
