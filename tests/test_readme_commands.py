@@ -117,6 +117,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         SKIP,
         "a second warehouse fed by the Parquet mirror: tests/test_raw_parquet.py builds one",
     ),
+    "salespulse load-postgres": (
+        SKIP,
+        "needs a PostgreSQL server: tests/test_engine_postgres.py runs it on a throwaway one",
+    ),
 }
 # What is typed into the interactive ones.
 STDIN = {
