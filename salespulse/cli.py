@@ -213,10 +213,16 @@ def _cmd_load_postgres(args: argparse.Namespace) -> int:
 
     directory = Path(args.from_dir) if args.from_dir else get_settings().raw_parquet_dir
     connect = connection_settings()
+    import psycopg2
+
     try:
         loaded = load_raw(directory, connect)
     except PostgresLoadError as exc:
         print(f"salespulse load-postgres: {exc}", file=sys.stderr)
+        return 2
+    except psycopg2.Error as exc:
+        where = f"{connect['dbname']} on {connect['host']}:{connect['port']} as {connect['user']}"
+        print(f"salespulse load-postgres: {where} (SALESPULSE_PG_*): {exc}".strip(), file=sys.stderr)
         return 2
     rows = sum(loaded.tables.values())
     print(
