@@ -13,6 +13,7 @@ import decimal
 import json
 import math
 import os
+import socket
 import subprocess
 import sys
 from datetime import date
@@ -192,3 +193,23 @@ def _connect_args(server: TempPostgres) -> dict[str, object]:
         "password": PG_PASSWORD,
         "dbname": PG_DB,
     }
+
+
+def test_load_postgres_names_the_server_it_cannot_reach(tmp_path, monkeypatch, capsys):
+    from salespulse import cli
+
+    (tmp_path / "orders" / "_schema").mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select 'O1' as order_id) to '{tmp_path}/orders/_schema/empty.parquet' (format parquet)"
+        )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]  # bound, never listening: the connection is refused
+        monkeypatch.setenv("SALESPULSE_PG_PORT", str(closed))
+        monkeypatch.setenv("SALESPULSE_PG_DB", "nowhere")
+        assert cli.main(["load-postgres", "--from", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"nowhere on 127.0.0.1:{closed}" in err and "SALESPULSE_PG_*" in err
+    assert cli.main(["load-postgres", "--from", str(tmp_path / "missing")]) == 2
+    assert "SALESPULSE_RAW_PARQUET=1" in capsys.readouterr().err
