@@ -119,3 +119,21 @@
 {% macro postgres__float_division(formula) -%}
     {{ modules.re.sub('(\\w+) / ', 'cast(\\1 as double precision) / ', formula) }}
 {%- endmacro %}
+
+
+{#- Post-hook of every model: on Postgres, a table or incremental model just built gets its
+    statistics at once (ANALYZE), so the models built after it in the same run are planned on
+    real row counts; without them kpi_rep_daily took 17 s instead of 0.5 s at the S org. -#}
+{% macro analyze_after_build() -%}
+    {{ return(adapter.dispatch('analyze_after_build', 'salespulse')()) }}
+{%- endmacro %}
+
+{#- Nothing to run elsewhere: dbt skips an empty hook. -#}
+{% macro default__analyze_after_build() -%}
+{%- endmacro %}
+
+{% macro postgres__analyze_after_build() -%}
+    {%- if config.get('materialized') in ('table', 'incremental') -%}
+        analyze {{ this }}
+    {%- endif -%}
+{%- endmacro %}
