@@ -209,12 +209,12 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _cmd_load_postgres(args: argparse.Namespace) -> int:
+    import psycopg2
+
     from salespulse.engines.postgres import PostgresLoadError, connection_settings, load_raw
 
     directory = Path(args.from_dir) if args.from_dir else get_settings().raw_parquet_dir
     connect = connection_settings()
-    import psycopg2
-
     try:
         loaded = load_raw(directory, connect)
     except PostgresLoadError as exc:

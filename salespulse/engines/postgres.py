@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from salespulse.ingest.sqlfiles import ident, idents, literal
+
 # DuckDB's types of the raw tables → Postgres. JSON stays text: the rows' `_extra` keeps the
 # exact text DuckDB keeps (jsonb would re-render it and change the fingerprints made from it).
 _TYPES = {
@@ -81,14 +83,6 @@ def postgres_type(duckdb_type: str) -> str:
     raise PostgresLoadError(f"no Postgres type is set for DuckDB's {duckdb_type}")
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def mirror_tables(directory: Path) -> list[str]:
     """The tables of a raw Parquet mirror: its folders that hold Parquet files."""
     if not directory.is_dir():
@@ -118,19 +112,19 @@ def load_raw(directory: Path, connect_args: Mapping[str, object] | None = None) 
         with tempfile.TemporaryDirectory(prefix="salespulse-pg-load-") as scratch, target.cursor() as cursor:
             cursor.execute(f"create schema if not exists {_SCHEMA}")
             for table in tables:
-                files = _literal(directory / table / "*" / "*.parquet")
+                files = literal(directory / table / "*" / "*.parquet")
                 relation = f"read_parquet({files}, union_by_name = true, hive_partitioning = false)"
                 columns = reader.execute(f"describe select * from {relation}").fetchall()
                 _ensure_table(
                     cursor, table, [(name, postgres_type(kind)) for name, kind, *_ in columns], result
                 )
-                names = ", ".join(_quote(name) for name, *_ in columns)
+                names = idents(name for name, *_ in columns)
                 csv = Path(scratch) / f"{table}.csv"
-                reader.execute(f"copy (select {names} from {relation}) to {_literal(csv)} (header false)")
-                cursor.execute(f"truncate {_SCHEMA}.{_quote(table)}")
+                reader.execute(f"copy (select {names} from {relation}) to {literal(csv)} (header false)")
+                cursor.execute(f"truncate {_SCHEMA}.{ident(table)}")
                 with csv.open(encoding="utf-8") as rows:
                     cursor.copy_expert(
-                        f"copy {_SCHEMA}.{_quote(table)} ({names}) from stdin with (format csv)", rows
+                        f"copy {_SCHEMA}.{ident(table)} ({names}) from stdin with (format csv)", rows
                     )
                 csv.unlink()
                 result.tables[table] = cursor.rowcount
@@ -153,10 +147,10 @@ def _ensure_table(cursor, table: str, columns: list[tuple[str, str]], result: Po
     )
     existing = {row[0] for row in cursor.fetchall()}
     if not existing:
-        listed = ", ".join(f"{_quote(name)} {kind}" for name, kind in columns)
-        cursor.execute(f"create table {_SCHEMA}.{_quote(table)} ({listed})")
+        listed = ", ".join(f"{ident(name)} {kind}" for name, kind in columns)
+        cursor.execute(f"create table {_SCHEMA}.{ident(table)} ({listed})")
         return
     for name, kind in columns:
         if name not in existing:
-            cursor.execute(f"alter table {_SCHEMA}.{_quote(table)} add column {_quote(name)} {kind}")
+            cursor.execute(f"alter table {_SCHEMA}.{ident(table)} add column {ident(name)} {kind}")
             result.columns_added.append(f"{table}.{name}")

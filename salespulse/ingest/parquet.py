@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from salespulse.ingest.sqlfiles import ident, render, sql_text
+from salespulse.ingest.sqlfiles import ident, literal, render, sql_text
 
 SCHEMA_FILE = Path("_schema") / "empty.parquet"
 WHOLE_DIR = "_whole"
@@ -49,10 +49,6 @@ class ParquetSync:
     seconds: float = 0.0
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     """raw's tables: {name: carries _file_id}."""
     rows = con.execute(sql_text("raw_tables_with_lineage")).fetchall()
@@ -63,7 +59,7 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
     """`query`'s rows to the Parquet file `target`, through a temporary name beside it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con.execute(f"copy ({query}) to {_literal(tmp)} (format parquet)")
+    con.execute(f"copy ({query}) to {literal(tmp)} (format parquet)")
     os.replace(tmp, target)
 
 
@@ -109,7 +105,7 @@ def _write_files(con: duckdb.DuckDBPyConnection, relation: str, folder: Path, na
         "insert into _sp_parquet_files values (?, ?)", [[file_id, str(file_id)] for file_id in names]
     )
     try:
-        con.execute(render("parquet_copy_files", relation=relation, staging=_literal(staging)))
+        con.execute(render("parquet_copy_files", relation=relation, staging=literal(staging)))
         for file_id, name in names.items():
             written = sorted((staging / f"_sp_part={file_id}").glob("*.parquet"))
             if len(written) != 1:

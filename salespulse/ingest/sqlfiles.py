@@ -33,6 +33,11 @@ def idents(names: Iterable[str]) -> str:
     return ", ".join(ident(name) for name in names)
 
 
+def literal(path: Path) -> str:
+    """A path as a quoted SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def render(name: str, **slots: str) -> str:
     """sql/<name>.sql with its `{slot}`s filled."""
     text = sql_text(name)
