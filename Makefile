@@ -38,7 +38,8 @@ help:
 	@echo "make render BRIEF=team_weekly_brief PARTITION=2026-03-09   re-render one period's briefs"
 	@echo "make backfill JOB=weekly_run FROM=2026-01-05 TO=2026-03-09  queue a range of periods (make dev runs them)"
 	@echo "make dbt ARGS='build --select marts'   dbt on the data home's warehouse, with the pipeline's vars"
-	@echo "make bench     scale, speed and memory at S and M org sizes (BENCH_SIZES=S,M,L for L)"
+	@echo "make bench     scale, speed and memory at S and M org sizes (BENCH_SIZES=S,M,L for L;"
+	@echo "               BENCH_ENGINE=spark,postgres: the dbt step on those engines too)"
 	@echo "make latency   time from a file dropped in landing/ to analytics.duckdb, under the daemon"
 	@echo "make wheel     build dist/salespulse-*.whl: the code, its runtime files and dbt's manifest"
 	@echo "make lint | format | clean-data"
@@ -54,13 +55,20 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 system-deps:
 	@bash scripts/install-system-deps.sh
 
+# dbt with dbt-spark and pyspark, apart from the main environment (requirements-spark.txt says why).
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.installed: $(VENV)/.installed requirements-spark.txt constraints.txt
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(BIN)/uv pip install --quiet --python $(SPARK_VENV)/bin/python -c constraints.txt -r requirements-spark.txt
+	touch $@
+
 # dbt's manifest, which the Dagster definitions load (re-made when the dbt project changes).
 DBT_MANIFEST := dbt_project/target/manifest.json
 $(DBT_MANIFEST): $(VENV)/.installed $(shell find dbt_project \( -name '*.sql' -o -name '*.yml' \) -not -path '*/target/*' 2>/dev/null)
 	$(BIN)/dagster-dbt project prepare-and-package --file pipelines/defs/warehouse/project.py
 	touch $@
 
-setup: $(VENV)/.installed system-deps $(DBT_MANIFEST)
+setup: $(VENV)/.installed $(SPARK_VENV)/.installed system-deps $(DBT_MANIFEST)
 	@$(BIN)/salespulse init --quiet
 
 # A wheel for a server: the packages, the runtime files (salespulse/_resources) and dbt's manifest.
@@ -134,8 +142,10 @@ dev: setup
 
 # Benchmark sizes: S,M by default; BENCH_SIZES=S,M,L adds the 2,000-rep org (several minutes).
 BENCH_SIZES ?= S,M
+# BENCH_ENGINE=spark,postgres: each size's dbt step also built on those engines, beside DuckDB.
+BENCH_ENGINE ?=
 bench: setup
-	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
+	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES) --engines '$(BENCH_ENGINE)'
 
 sql: setup
 	$(BIN)/salespulse sql

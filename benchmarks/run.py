@@ -8,7 +8,9 @@ last day's exports and run it again (the daily incremental run). Wall time per s
 from Dagster's step statistics; peak memory is the whole process tree's, polled. The floor is
 the dbt models' compiled SQL executed directly in one DuckDB process over the same raw tables.
 Results: a table on stdout and benchmarks/results/<size>.json. Then one large CSV's ingest
-(`benchmarks/ingest_csv.py`, benchmarks/results/ingest_csv.json).
+(`benchmarks/ingest_csv.py`, benchmarks/results/ingest_csv.json). With --engines (make bench
+BENCH_ENGINE=spark,postgres) the dbt step of each size is also built on those engines from the
+raw Parquet mirror, beside DuckDB from the same files (`benchmarks/engines.py`).
 """
 
 from __future__ import annotations
@@ -295,7 +297,7 @@ def rebuild_differences(home: Path, as_of: date) -> dict[str, list[int]]:
     return {relation: list(counts) for relation, counts in found.items()}
 
 
-def bench_size(size: str, as_of: date) -> dict:
+def bench_size(size: str, as_of: date, engines: list[str] | None = None) -> dict:
     org = prepare_org(size, as_of)
     home = BENCH / "work" / size
     shutil.rmtree(home, ignore_errors=True)
@@ -343,6 +345,10 @@ def bench_size(size: str, as_of: date) -> dict:
         "seconds_per_monthly_pack": round(full["stages"].get("briefs", 0) / max(full_briefs, 1), 2),
         "machine": machine(),
     }
+    if engines:
+        from benchmarks.engines import bench_engines
+
+        result["engines"] = bench_engines(home, as_of, engines)
     (BENCH / "results").mkdir(exist_ok=True)
     (BENCH / "results" / f"{size}.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
@@ -396,7 +402,10 @@ def _peak_stage(run: dict) -> str:
 
 
 def print_table(results: list[dict]) -> None:
-    rows = table_rows(results)
+    print_rows(table_rows(results))
+
+
+def print_rows(rows: list[dict[str, str]]) -> None:
     if not rows:
         return
     widths = {key: max(len(key), *(len(row[key]) for row in rows)) for key in rows[0]}
@@ -414,14 +423,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-ingest-csv", action="store_true", help="leave out the one-large-CSV ingest benchmark"
     )
+    parser.add_argument(
+        "--engines", default="", help="comma-separated: postgres, spark (the dbt step there too)"
+    )
     args = parser.parse_args(argv)
+    engines = [engine.strip().lower() for engine in args.engines.split(",") if engine.strip()]
     as_of = date.fromisoformat(args.as_of)
     results = []
     for size in args.sizes.split(","):
         size = size.strip().upper()
         print(f"benchmarking {size} ({SIZES[size][0]} reps × {SIZES[size][1]} months)…", flush=True)
-        results.append(bench_size(size, as_of))
+        results.append(bench_size(size, as_of, engines))
     print_table(results)
+    if engines:
+        from benchmarks.engines import table_rows as engine_rows
+
+        print()
+        print_rows([row for r in results for row in engine_rows(r["size"], r["engines"])])
     if not args.skip_ingest_csv:
         from benchmarks import ingest_csv
 

@@ -346,13 +346,17 @@ def _cmd_dagster(args: argparse.Namespace) -> int:
 
 
 def _cmd_dbt(args: argparse.Namespace) -> int:
-    from salespulse.dbt_project import dbt_command, dbt_env
+    from salespulse.dbt_project import SparkNotInstalledError, dbt_command, dbt_env
 
     settings = get_settings()
     if not args.args:
         print("give dbt a command, e.g. `salespulse dbt build --select marts`", file=sys.stderr)
         return 2
-    command = dbt_command(settings, args.args, args.as_of)
+    try:
+        command = dbt_command(settings, args.args, args.as_of)
+    except SparkNotInstalledError as error:
+        print(f"salespulse dbt: {error}", file=sys.stderr)
+        return 2
     settings.ensure_dirs()
     try:
         return subprocess.run(command, cwd=RESOURCE_ROOT, env=dbt_env(settings), check=False).returncode

@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from salespulse.config import PACKAGED_RESOURCES, RESOURCE_ROOT, THRESHOLDS, Settings
+from salespulse.config import PACKAGED_RESOURCES, PROJECT_ROOT, RESOURCE_ROOT, THRESHOLDS, Settings
 
 DBT_PROJECT_DIR = RESOURCE_ROOT / "dbt_project"
 # The manifest the Dagster definitions load (`make setup` prepares it).
@@ -77,6 +77,39 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+# The `spark` target's dbt, with dbt-spark and pyspark, in an environment of its own
+# (requirements-spark.txt; `make setup` makes it beside .venv); SALESPULSE_SPARK_DBT names
+# another one (e.g. for an installed wheel).
+SPARK_VENV_DBT = PROJECT_ROOT / ".venv-spark" / "bin" / "dbt"
+
+
+class SparkNotInstalledError(RuntimeError):
+    """The spark target was asked for and its environment is missing."""
+
+
+def _target(args: list[str]) -> str:
+    """The profile target ARGS ask for: --target, else SALESPULSE_DBT_TARGET, else dev."""
+    for i, arg in enumerate(args):
+        if arg in ("--target", "-t") and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("SALESPULSE_DBT_TARGET") or "dev"
+
+
+def dbt_executable_for(args: list[str]) -> str:
+    """dbt for ARGS: the spark environment's for the spark target, this environment's otherwise."""
+    if _target(args) != "spark":
+        return dbt_executable()
+    spark_dbt = Path(os.environ.get("SALESPULSE_SPARK_DBT") or SPARK_VENV_DBT)
+    if not spark_dbt.exists():
+        raise SparkNotInstalledError(
+            f"the spark target runs {spark_dbt}, which is missing: `make setup` makes .venv-spark "
+            "(requirements-spark.txt), with Java 17 from `make system-deps`; or set SALESPULSE_SPARK_DBT"
+        )
+    return str(spark_dbt)
+
+
 def dbt_env(settings: Settings) -> dict[str, str]:
     """The environment dbt runs in: profiles.yml reads the warehouse and the data home from it."""
     return {
@@ -101,7 +134,7 @@ def dbt_command(settings: Settings, args: list[str], as_of: date | None = None) 
     pipeline's vars and its target folder ($SALESPULSE_HOME/dbt/target) are added unless ARGS
     give their own.
     """
-    command = [dbt_executable(), *args]
+    command = [dbt_executable_for(args), *args]
     if not _has(args, "--project-dir"):
         command += ["--project-dir", str(DBT_PROJECT_DIR)]
     if not _has(args, "--profiles-dir"):

@@ -2,7 +2,8 @@
 # System packages salespulse needs beyond Python: a CJK font (Chinese in charts and PDFs),
 # HarfBuzz's subsetter (fast PDF font embedding), poppler-utils (PDF checks in tests) and the
 # PostgreSQL server (tests/test_dagster_postgres.py runs Dagster's storage on a temporary one;
-# the cluster is made by the test with initdb/pg_ctl, the package's own service is not used).
+# the cluster is made by the test with initdb/pg_ctl, the package's own service is not used)
+# and a Java 17 runtime (Spark, which the dbt project's `spark` target runs in local mode).
 # Installs them with apt when they are missing and apt is usable; otherwise says what to install.
 set -euo pipefail
 
@@ -18,6 +19,9 @@ if ! command -v pdftotext >/dev/null 2>&1; then
 fi
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null 2>&1; then
     packages+=(postgresql)
+fi
+if ! java -version 2>&1 | grep -q -E 'version "(1[7-9]|2[0-9])'; then
+    packages+=(openjdk-17-jre-headless)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 
@@ -38,5 +42,6 @@ fi
 echo "salespulse needs these system packages (Debian/Ubuntu names): ${packages[*]}" >&2
 echo "install them with: sudo apt-get install ${packages[*]}" >&2
 echo "(other systems: a CJK font such as WenQuanYi Micro Hei or Noto Sans CJK, HarfBuzz with" >&2
-echo " libharfbuzz-subset, poppler's pdftotext, and a PostgreSQL server with initdb and pg_ctl)" >&2
+echo " libharfbuzz-subset, poppler's pdftotext, a PostgreSQL server with initdb and pg_ctl," >&2
+echo " and a Java 17 or newer runtime for Spark)" >&2
 exit 0

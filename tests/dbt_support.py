@@ -28,12 +28,18 @@ def insert_rows(
 
 
 def run_dbt(
-    tmp: Path, db_path: Path, dbt_vars: dict, args: tuple[str, ...], project_dir: Path = ROOT / "dbt_project"
+    tmp: Path,
+    db_path: Path,
+    dbt_vars: dict,
+    args: tuple[str, ...],
+    project_dir: Path = ROOT / "dbt_project",
+    dbt: Path = DBT,
 ) -> subprocess.CompletedProcess:
-    """`dbt ARGS` of the project (or a copy of it) on `db_path`, its target and logs kept under `tmp`."""
+    """`dbt ARGS` of the project (or a copy of it) on `db_path`, its target and logs kept under
+    `tmp`; `dbt` is another environment's dbt (the spark target's)."""
     return subprocess.run(
         [
-            str(DBT),
+            str(dbt),
             *args,
             "--project-dir",
             str(project_dir),

@@ -9,10 +9,6 @@ engine-specific SQL is in `dbt_project/macros/engine/` (adapter.dispatch).
 from __future__ import annotations
 
 import contextlib
-import datetime
-import decimal
-import json
-import math
 import os
 import shutil
 import socket
@@ -23,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_support import ROOT, build_generated_org, dbt_build, run_dbt, write_work_calendar
+from dbt_support import ROOT, dbt_build, run_dbt, write_work_calendar
+from engine_compare import assert_layers_equal, build_mirrored_org, relations
 from postgres_server import PG_PASSWORD, PG_USER, TempPostgres
 
 from benchmarks.increment import split_last_day
@@ -39,10 +36,6 @@ pytestmark = pytest.mark.xdist_group("engine_postgres")
 AS_OF = date(2026, 3, 31)
 PG_DB = "salespulse_warehouse"
 BIN = Path(sys.executable).parent
-LAYERS = ("staging", "intermediate", "marts")
-# Row hashes of the incremental fingerprints: each engine its own hash function.
-ENGINE_SPECIFIC = {"state_hash", "fingerprint"}
-CENT = decimal.Decimal("0.01")
 
 
 @pytest.fixture(scope="module")
@@ -95,18 +88,7 @@ def _dbt_postgres(tmp: Path, env: dict[str, str], as_of: date, args: tuple[str, 
 def engines(server, tmp_path_factory):
     """(DuckDB warehouse, Postgres server, its env, mirror, load output): one org built in both."""
     tmp = tmp_path_factory.mktemp("engines")
-    # The other CRM's export style: English headers, its own date formats, rejects with reasons.
-    duck = build_generated_org(
-        tmp,
-        seed=5,
-        as_of=AS_OF,
-        reps=6,
-        months=3,
-        style="other-crm",
-        overrides=ROOT / "models" / "examples" / "other-crm",
-    )
-    with duckdb.connect(str(duck)) as con:
-        sync_raw_parquet(con, tmp / "raw_parquet")
+    duck = build_mirrored_org(tmp, AS_OF)
     server.create_database(PG_DB)
     env = _pg_env(server, PG_DB)
     said = _load_postgres(tmp / "raw_parquet", env)
@@ -114,41 +96,11 @@ def engines(server, tmp_path_factory):
     return duck, server, env, tmp / "raw_parquet", said
 
 
-def _canonical(value):
-    """A value as both engines should agree on it: money (decimals) to the cent, other numbers to
-    9 significant digits (DuckDB divides in double, Postgres in numeric where the operands are)."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, decimal.Decimal) and value == value.quantize(decimal.Decimal("0.0001")):
-        return ("money", value.quantize(CENT, rounding=decimal.ROUND_HALF_UP))
-    if isinstance(value, (int, float, decimal.Decimal)):
-        number = float(value)
-        return ("number", None if math.isnan(number) else float(f"{number:.9e}"))
-    if isinstance(value, datetime.datetime):
-        return ("timestamp", value.replace(tzinfo=None))
-    if isinstance(value, (dict, list)):
-        return ("json", json.dumps(value, sort_keys=True))
-    return (type(value).__name__, value)
-
-
-def _sorted_rows(rows, columns: list[str], compared: list[str]) -> list[tuple]:
-    positions = [columns.index(name) for name in compared]
-    canonical = [tuple(_canonical(row[i]) for i in positions) for row in rows]
-    return sorted(canonical, key=lambda row: tuple((v is None, repr(v)) for v in row))
-
-
-def _relations(con, schema: str) -> list[str]:
-    listing = con.execute(
-        "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
-    )
-    return [row[0] for row in listing.fetchall()]
-
-
 def test_load_postgres_copies_every_raw_table_and_is_repeatable(engines):
     duck, server, _, mirror, said = engines
     with duckdb.connect(str(duck), read_only=True) as con:
         counts = {
-            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in _relations(con, "raw")
+            t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in relations(con, "raw")
         }
     assert sum(counts.values()) > 2000 and counts["daily_reports__rejects"] > 0
     assert f"loaded {len(counts)} raw tables, {sum(counts.values()):,} rows" in said
@@ -185,28 +137,16 @@ def test_a_column_the_mirror_gained_is_added_and_a_bad_folder_is_named(engines, 
 def _layers_compared(duck: Path, server: TempPostgres, database: str) -> dict[str, int]:
     """Every staging, intermediate and marts relation of Postgres `database` against DuckDB's
     `duck` (asserted equal); {relation: rows}."""
-    compared = {}
-    with duckdb.connect(str(duck), read_only=True) as con:
-        for layer in LAYERS:
-            models = _relations(con, layer)
-            assert [row[0] for row in server.query(database, _LISTING, layer)] == models, layer
-            for model in models:
-                result = con.execute(f'select * from {layer}."{model}"')
-                duck_columns = [column[0] for column in result.description]
-                duck_rows = result.fetchall()
-                with contextlib.closing(server.connect(database)) as pg, pg.cursor() as cursor:
-                    cursor.execute(f'select * from {layer}."{model}"')
-                    pg_columns = [column.name for column in cursor.description]
-                    pg_rows = cursor.fetchall()
-                assert sorted(pg_columns) == sorted(duck_columns), model
-                names = sorted(set(duck_columns) - ENGINE_SPECIFIC)
-                mine = _sorted_rows(duck_rows, duck_columns, names)
-                theirs = _sorted_rows(pg_rows, pg_columns, names)
-                assert len(theirs) == len(mine), model
-                different = [(a, b) for a, b in zip(mine, theirs, strict=True) if a != b]
-                assert not different, (model, names, different[:2])
-                compared[f"{layer}.{model}"] = len(mine)
-    return compared
+
+    def listed(layer: str) -> list[str]:
+        return [row[0] for row in server.query(database, _LISTING, layer)]
+
+    def fetched(layer: str, model: str) -> tuple[list[str], list[tuple]]:
+        with contextlib.closing(server.connect(database)) as pg, pg.cursor() as cursor:
+            cursor.execute(f'select * from {layer}."{model}"')
+            return [column.name for column in cursor.description], cursor.fetchall()
+
+    return assert_layers_equal(duck, listed, fetched)
 
 
 def test_every_model_on_postgres_equals_duckdbs(engines):

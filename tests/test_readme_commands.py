@@ -121,6 +121,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         SKIP,
         "needs a PostgreSQL server: tests/test_engine_postgres.py runs it on a throwaway one",
     ),
+    "salespulse dbt": (SKIP, "prose: the command's name; `salespulse dbt …` is run above"),
+    "make system-deps": (SKIP, "make setup runs it (every make target that sets up)"),
 }
 # What is typed into the interactive ones.
 STDIN = {

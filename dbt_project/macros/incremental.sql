@@ -13,12 +13,16 @@
 -#}
 
 {% macro create_incremental_state() -%}
+    {%- if not keeps_increments() -%}
+    select 1 as no_incremental_state
+    {%- else -%}
     create schema if not exists dbt_state;
     create table if not exists dbt_state.incremental_watermarks (
         model_name varchar primary key,
         through_file_id bigint not null,
         built_at timestamp not null
     )
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -69,6 +73,7 @@
 
 {#- Post-hook: everything registered so far is in this model now. -#}
 {% macro record_incremental_watermark() -%}
+    {%- if keeps_increments() -%}
     insert into dbt_state.incremental_watermarks
     select
         '{{ this.identifier }}',
@@ -76,6 +81,7 @@
         current_timestamp
     on conflict (model_name) do update
         set through_file_id = excluded.through_file_id, built_at = excluded.built_at
+    {%- endif -%}
 {%- endmacro %}
 
 

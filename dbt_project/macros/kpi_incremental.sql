@@ -37,12 +37,16 @@
 
 
 {% macro create_kpi_state() -%}
+    {%- if not keeps_increments() -%}
+    select 1 as no_kpi_state
+    {%- else -%}
     create table if not exists dbt_state.kpi_built_periods (
         model_name varchar not null,
         period_start date not null,
         fingerprint {{ fingerprint_type() }} not null,
         primary key (model_name, period_start)
     )
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -63,6 +67,7 @@
 
 {#- Pre-hook 1: forget the periods whose inputs changed (every period on a full build). -#}
 {% macro forget_changed_periods(fingerprints) -%}
+    {%- if keeps_increments() -%}
     delete from dbt_state.kpi_built_periods as built
     where
         built.model_name = '{{ this.identifier }}'
@@ -71,6 +76,7 @@
             {{ fingerprints }}
         )
         {%- endif %}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -94,8 +100,10 @@
 
 {#- Post-hook: every period of the model is built with the inputs of this run. -#}
 {% macro record_built_periods(fingerprints) -%}
+    {%- if keeps_increments() -%}
     insert into dbt_state.kpi_built_periods
     select '{{ this.identifier }}', current.period_start, current.fingerprint
     from ({{ fingerprints }}) as current
     on conflict (model_name, period_start) do update set fingerprint = excluded.fingerprint
+    {%- endif -%}
 {%- endmacro %}

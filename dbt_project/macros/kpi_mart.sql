@@ -54,7 +54,7 @@
     {%- endif -%}
 {%- endfor -%}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook=[
@@ -85,7 +85,7 @@ periods as (
 -- buffering rows for the readers that are not yet reading (kpi_rep_daily of the L org: 5 GB,
 -- out of memory at 1 GB and at 3 GB). Each reader scans the table instead: 17 s within 1 GB.
 -- An incremental build reads the days of its periods and of the periods they compare with.
-activity as not materialized (
+activity as {{ cte_not_materialized() }} (
 
     select * from {{ ref('int_rep_activity_attributed_to_days') }}
     {%- if is_incremental() %}
@@ -100,7 +100,7 @@ activity as not materialized (
 
 ),
 
-balances as not materialized (
+balances as {{ cte_not_materialized() }} (
 
     select * from {{ ref('int_rep_balances_measured_on_days') }}
     {%- if is_incremental() %}
@@ -164,7 +164,7 @@ products as (
 
 -- Events of reps the roster knows, summed over the period they fall in. Read four times below,
 -- and not materialized for the same reason as activity: recomputed where it is read.
-flows as not materialized (
+flows as {{ cte_not_materialized() }} (
 
     select
         {%- for col in key_cols %}

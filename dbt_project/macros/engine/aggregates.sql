@@ -31,6 +31,10 @@
     (array_agg({{ expr }} order by {{ by }} desc) filter (where {{ by }} is not null))[1]
 {%- endmacro %}
 
+{% macro spark__arg_max(expr, by) -%}
+    max_by({{ expr }}, {{ by }})
+{%- endmacro %}
+
 
 {#- The value of `expr` on the row with the least `by` (one row: `by` is unique in the group). -#}
 {% macro arg_min(expr, by) -%}
@@ -43,6 +47,10 @@
 
 {% macro postgres__arg_min(expr, by) -%}
     (array_agg({{ expr }} order by {{ by }} asc) filter (where {{ by }} is not null))[1]
+{%- endmacro %}
+
+{% macro spark__arg_min(expr, by) -%}
+    min_by({{ expr }}, {{ by }})
 {%- endmacro %}
 
 
@@ -59,6 +67,10 @@
     row({{ columns | join(', ') }})
 {%- endmacro %}
 
+{% macro spark__row_value(columns) -%}
+    struct({{ columns | join(', ') }})
+{%- endmacro %}
+
 
 {#- Whether two row_values differ, a NULL field equal to a NULL field (DuckDB's struct <>);
     NULL when either is NULL on DuckDB, true on Postgres: callers coalesce it to true. -#}
@@ -72,6 +84,10 @@
 
 {% macro postgres__values_differ(left, right) -%}
     {{ left }} is distinct from {{ right }}
+{%- endmacro %}
+
+{% macro spark__values_differ(left, right) -%}
+    not ({{ left }} <=> {{ right }})
 {%- endmacro %}
 
 
@@ -92,6 +108,14 @@
 {% macro postgres__greatest_row_fields(order_columns, fields) -%}
     {%- for field in fields %}
         (array_agg({{ field }} order by {{ order_columns | join(' desc, ') }} desc))[1]
+            as latest_{{ field }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Spark orders structs field by field, as DuckDB does. -#}
+{% macro spark__greatest_row_fields(order_columns, fields) -%}
+    {%- for field in fields %}
+        max(struct({{ order_columns | join(', ') }})).{{ field }}
             as latest_{{ field }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
@@ -124,4 +148,60 @@
         {%- endfor %}
     ) as unpivoted ({{ name }}, {{ value }})
     where unpivoted.{{ value }} is not null
+{%- endmacro %}
+
+{#- Spark's UNPIVOT leaves NULL values out by default, as DuckDB's does. -#}
+{% macro spark__unpivot_columns(relation, keep, columns, name, value) -%}
+    select * from {{ relation }}
+    unpivot ({{ value }} for {{ name }} in ({{ columns | join(', ') }}))
+{%- endmacro %}
+
+
+{#- Select-list items: one row per [name, value] pair of `pairs` (SQL expressions), the name in
+    column `name` and the value in `value`, NULL values kept. -#}
+{% macro pairs_to_rows(pairs, name, value) -%}
+    {{ return(adapter.dispatch('pairs_to_rows', 'salespulse')(pairs, name, value)) }}
+{%- endmacro %}
+
+{% macro default__pairs_to_rows(pairs, name, value) -%}
+    unnest(array[{{ pairs | map(attribute=0) | join(', ') }}]) as {{ name }},
+    unnest(array[{{ pairs | map(attribute=1) | join(', ') }}]) as {{ value }}
+{%- endmacro %}
+
+{#- Spark: one generator per select, so each pair is a struct of an array. -#}
+{% macro spark__pairs_to_rows(pairs, name, value) -%}
+    inline(array(
+        {%- for pair in pairs %}
+        named_struct('name', {{ pair[0] }}, 'value', {{ pair[1] }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    )) as ({{ name }}, {{ value }})
+{%- endmacro %}
+
+
+{#- The values of `expr` in the group joined by `separator` in the order of `order_by` (of `expr`
+    itself, and each value once, with distinct=true); NULLs skipped. -#}
+{% macro ordered_string_agg(expr, separator, order_by=none, distinct=false) -%}
+    {{ return(adapter.dispatch('ordered_string_agg', 'salespulse')(expr, separator, order_by, distinct)) }}
+{%- endmacro %}
+
+{% macro default__ordered_string_agg(expr, separator, order_by, distinct) -%}
+    string_agg(
+        {{ 'distinct ' if distinct }}{{ expr }}, {{ separator }}
+        order by {{ expr if distinct else order_by }}
+    )
+{%- endmacro %}
+
+{#- Spark 4's listagg orders only inside WITHIN GROUP: sorted arrays joined instead. -#}
+{% macro spark__ordered_string_agg(expr, separator, order_by, distinct) -%}
+    {%- if distinct -%}
+        array_join(array_sort(collect_set({{ expr }})), {{ separator }})
+    {%- else -%}
+        array_join(
+            transform(
+                array_sort(collect_list(named_struct('k', {{ order_by }}, 'v', {{ expr }}))),
+                pair -> pair.v
+            ),
+            {{ separator }}
+        )
+    {%- endif -%}
 {%- endmacro %}

@@ -105,3 +105,29 @@
     {%- endfor %}
     )
 {%- endmacro %}
+
+{#- Spark: try_to_timestamp per format (Java patterns; one-letter month, day and time fields read
+    one or two digits, as strptime does, except where fields touch with no separator). -#}
+{% macro spark__try_parse_timestamp(expr, formats) -%}
+    {%- set fields = {'%Y': 'yyyy', '%m': 'M', '%d': 'd', '%H': 'H', '%M': 'm', '%S': 's'} -%}
+    coalesce(
+    {%- for format in formats %}
+        {%- set pattern = namespace(text='') -%}
+        {%- set parts = format.split('%') -%}
+        {#- A field followed at once by another (%Y%m%d): fixed widths there. -#}
+        {%- set adjacent = parts[1:-1] | map('length') | select('equalto', 1) | list | length > 0 -%}
+        {%- for part in parts -%}
+            {%- set text = part if loop.first else part[1:] -%}
+            {%- if not loop.first -%}
+                {%- set field = fields['%' ~ part[0]] -%}
+                {%- set pattern.text = pattern.text
+                    ~ (field * 2 if adjacent and field | length == 1 else field) -%}
+            {%- endif -%}
+            {%- for char in text -%}
+                {%- set pattern.text = pattern.text ~ ("''" ~ char ~ "''" if char.isalpha() else char) -%}
+            {%- endfor -%}
+        {%- endfor %}
+        try_to_timestamp({{ expr }}, '{{ pattern.text }}'){{ ',' if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}

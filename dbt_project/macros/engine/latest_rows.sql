@@ -121,3 +121,8 @@
     from {{ branch[0] }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- Spark SQL has no BY NAME either (only the DataFrame API has): Postgres's form. -#}
+{% macro spark__union_by_name(branches) -%}
+    {{ salespulse.postgres__union_by_name(branches) }}
+{%- endmacro %}

@@ -17,6 +17,31 @@
     string_to_array({{ expr }}, {{ separator }})
 {%- endmacro %}
 
+{#- Spark splits at a regular expression: the separator is quoted (\Q...\E) to split at it
+    literally. -#}
+{% macro spark__split_text(expr, separator) -%}
+    split({{ expr }}, concat('\\Q', {{ separator }}, '\\E'))
+{%- endmacro %}
+
+
+{#- Select-list items: one row per part of `expr` split at `separator`, the part as `value`
+    and its position (from 1) as `position`. -#}
+{% macro split_to_rows(expr, separator, value, position) -%}
+    {{ return(adapter.dispatch('split_to_rows', 'salespulse')(expr, separator, value, position)) }}
+{%- endmacro %}
+
+{% macro default__split_to_rows(expr, separator, value, position) -%}
+    {%- set parts = salespulse.split_text(expr, separator) -%}
+    unnest({{ parts }}) as {{ value }},
+    generate_subscripts({{ parts }}, 1) as {{ position }}
+{%- endmacro %}
+
+{#- Spark: one generator per select, so the part and its position come out of one struct. -#}
+{% macro spark__split_to_rows(expr, separator, value, position) -%}
+    inline(transform({{ salespulse.split_text(expr, separator) }}, (part, i) -> struct(part, i + 1)))
+        as ({{ value }}, {{ position }})
+{%- endmacro %}
+
 
 {#- Group `group` of the first match of `pattern` in `expr`, '' when it does not match. -#}
 {% macro regex_extract(expr, pattern, group) -%}
@@ -46,6 +71,10 @@
 
 {% macro postgres__regex_matches(expr, pattern) -%}
     ({{ expr }} ~ {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__regex_matches(expr, pattern) -%}
+    ({{ expr }} rlike {{ pattern }})
 {%- endmacro %}
 
 
@@ -80,6 +109,32 @@
     to_char({{ expr }}, '{{ pattern.text }}')
 {%- endmacro %}
 
+{#- Spark's date_format has no ISO week fields (week patterns were removed in Spark 3): the text
+    is put together field by field. -#}
+{% macro spark__format_date(expr, format) -%}
+    {%- set fields = {
+        'Y': "date_format(" ~ expr ~ ", 'yyyy')", 'm': "date_format(" ~ expr ~ ", 'MM')",
+        'd': "date_format(" ~ expr ~ ", 'dd')", 'H': "date_format(" ~ expr ~ ", 'HH')",
+        'M': "date_format(" ~ expr ~ ", 'mm')", 'S': "date_format(" ~ expr ~ ", 'ss')",
+        'G': "lpad(cast(extract(yearofweek from " ~ expr ~ ") as string), 4, '0')",
+        'V': "lpad(cast(weekofyear(" ~ expr ~ ") as string), 2, '0')"
+    } -%}
+    {%- set parts = [] -%}
+    {%- for part in format.split('%') -%}
+        {%- set literal = part if loop.first else part[1:] -%}
+        {%- if not loop.first -%}
+            {%- if part[0] not in fields -%}
+                {{ exceptions.raise_compiler_error("format_date: %" ~ part[0] ~ " is not translated") }}
+            {%- endif -%}
+            {%- do parts.append(fields[part[0]]) -%}
+        {%- endif -%}
+        {%- if literal -%}
+            {%- do parts.append("'" ~ literal | replace("'", "''") ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    concat({{ parts | join(', ') }})
+{%- endmacro %}
+
 
 {#- The ISO day of the week, 1 (Monday) to 7 (Sunday). -#}
 {% macro iso_day_of_week(expr) -%}
@@ -92,6 +147,10 @@
 
 {% macro postgres__iso_day_of_week(expr) -%}
     extract(isodow from {{ expr }})
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(expr) -%}
+    (weekday({{ expr }}) + 1)
 {%- endmacro %}
 
 
@@ -109,18 +168,28 @@
 {%- endmacro %}
 
 
-{#- A number as text with `decimals` digits after the point (printf's %.<decimals>f). -#}
+{#- A number as text with `decimals` digits after the point, rounded half away from zero from
+    its value to 9 decimals (5.35 -> '5.4', as a reader expects, and the same on every engine:
+    printf on the double itself would round its binary value, 5.3499999..., to '5.3', and each
+    engine's own float rounding differs). -#}
 {% macro fixed_text(expr, decimals) -%}
     {{ return(adapter.dispatch('fixed_text', 'salespulse')(expr, decimals)) }}
 {%- endmacro %}
 
 {% macro default__fixed_text(expr, decimals) -%}
-    printf('%.{{ decimals }}f', {{ expr }})
+    printf('%.{{ decimals }}f', round(cast({{ expr }} as decimal(38, 9)), {{ decimals }}))
 {%- endmacro %}
 
 {% macro postgres__fixed_text(expr, decimals) -%}
     to_char(
-        {{ expr }},
+        round(cast({{ expr }} as numeric(38, 9)), {{ decimals }}),
         'FM999999999999990{{ "." ~ "0" * decimals if decimals > 0 else "" }}'
+    )
+{%- endmacro %}
+
+{% macro spark__fixed_text(expr, decimals) -%}
+    cast(
+        cast(round(cast({{ expr }} as decimal(38, 9)), {{ decimals }}) as decimal(38, {{ decimals }}))
+        as string
     )
 {%- endmacro %}

@@ -14,6 +14,10 @@
     numeric(20, 0)
 {%- endmacro %}
 
+{% macro spark__fingerprint_type() -%}
+    decimal(20, 0)
+{%- endmacro %}
+
 
 {#- A double-precision float: DuckDB's `double`, Postgres's `double precision`. -#}
 {% macro type_double() -%}
@@ -48,6 +52,25 @@
     hashtextextended(cast(row({{ expressions | join(', ') }}) as text), 0)
 {%- endmacro %}
 
+{% macro spark__hash_of(expressions) -%}
+    xxhash64({{ expressions | join(', ') }})
+{%- endmacro %}
+
+
+{#- A relation alias as one value of its whole row, for hash_of: DuckDB and Postgres read the
+    alias itself as the row; Spark needs the struct of its columns. -#}
+{% macro whole_row(alias) -%}
+    {{ return(adapter.dispatch('whole_row', 'salespulse')(alias)) }}
+{%- endmacro %}
+
+{% macro default__whole_row(alias) -%}
+    {{ alias }}
+{%- endmacro %}
+
+{% macro spark__whole_row(alias) -%}
+    struct({{ alias }}.*)
+{%- endmacro %}
+
 
 {% macro hash_sum_type() -%}
     {{ return(adapter.dispatch('hash_sum_type', 'salespulse')()) }}
@@ -59,6 +82,10 @@
 
 {% macro postgres__hash_sum_type() -%}
     numeric
+{%- endmacro %}
+
+{% macro spark__hash_sum_type() -%}
+    decimal(38, 0)
 {%- endmacro %}
 
 
@@ -73,6 +100,10 @@
 
 {% macro postgres__sql_type(declared) -%}
     {{ {'double': 'double precision'}.get(declared, declared) }}
+{%- endmacro %}
+
+{% macro spark__sql_type(declared) -%}
+    {{ {'ubigint': 'decimal(20, 0)', 'hugeint': 'decimal(38, 0)', 'varchar': 'string'}.get(declared, declared) }}
 {%- endmacro %}
 
 
@@ -107,6 +138,11 @@
     cast({{ expr }} as double precision)
 {%- endmacro %}
 
+{#- Spark divides decimals as decimals (to a limited scale): the numerator as a double. -#}
+{% macro spark__as_float(expr) -%}
+    cast({{ expr }} as double)
+{%- endmacro %}
+
 
 {% macro float_division(formula) -%}
     {{ return(adapter.dispatch('float_division', 'salespulse')(formula)) }}
@@ -118,6 +154,10 @@
 
 {% macro postgres__float_division(formula) -%}
     {{ modules.re.sub('(\\w+) / ', 'cast(\\1 as double precision) / ', formula) }}
+{%- endmacro %}
+
+{% macro spark__float_division(formula) -%}
+    {{ modules.re.sub('(\\w+) / ', 'cast(\\1 as double) / ', formula) }}
 {%- endmacro %}
 
 

@@ -22,3 +22,8 @@
         - max(case when {{ expr }} is null then 1 else 0 end) over (partition by {{ partition }})
     )
 {%- endmacro %}
+
+{#- Spark has no DISTINCT in window functions either: the size of the set of the values. -#}
+{% macro spark__count_distinct_over(expr, partition_by) -%}
+    size(collect_set({{ expr }}) over (partition by {{ partition_by | join(', ') }}))
+{%- endmacro %}

@@ -83,7 +83,7 @@ orders_traced as (
             when order_lines.order_line_id is not null then 'counted'
             else 'unexplained'
         end as row_outcome,
-        cast(null as varchar) as amount_outcome,
+        cast(null as {{ dbt.type_string() }}) as amount_outcome,
         1 as row_count
 
     from raw_orders
@@ -279,7 +279,7 @@ receivables_traced as (
         measure,
         amount,
         row_outcome,
-        cast(null as varchar) as amount_outcome,
+        cast(null as {{ dbt.type_string() }}) as amount_outcome,
         1 as row_count
 
     from receivables_classified
@@ -359,7 +359,7 @@ payments_traced as (
         amount,
         case when is_superseded then 'superseded' else 'outside_reporting_window' end
             as row_outcome,
-        cast(null as varchar) as amount_outcome,
+        cast(null as {{ dbt.type_string() }}) as amount_outcome,
         1 as row_count
 
     from raw_payments
@@ -375,7 +375,7 @@ payments_traced as (
         'amount' as measure,
         payment_allocations.amount,
         payment_allocations.outcome as row_outcome,
-        cast(null as varchar) as amount_outcome,
+        cast(null as {{ dbt.type_string() }}) as amount_outcome,
         case
             when
                 row_number() over (
@@ -399,7 +399,7 @@ payments_traced as (
         'amount' as measure,
         payments_current.amount - coalesce(payments_allocated.amount, 0) as amount,
         'unallocated' as row_outcome,
-        cast(null as varchar) as amount_outcome,
+        cast(null as {{ dbt.type_string() }}) as amount_outcome,
         case when payments_allocated.payment_id is null then 1 else 0 end as row_count
 
     from payments_current
@@ -416,7 +416,7 @@ rows_only_raw as (
     {%- for kind in rows_only_kinds %}
         {%- set keys = kinds[kind]['keys'] %}
         {%- if keys | length == 1 %}
-            {%- set version_key = 'cast(' ~ keys[0] ~ ' as varchar)' %}
+            {%- set version_key = 'cast(' ~ keys[0] ~ ' as ' ~ dbt.type_string() ~ ')' %}
         {%- else %}
             {%- set version_key = "concat_ws('|', " ~ keys | join(', ') ~ ")" %}
         {%- endif %}
@@ -471,14 +471,14 @@ rows_only_traced as (
     select
         ranked.kind,
         ranked._file_id as file_id,
-        cast(null as varchar) as measure,
+        cast(null as {{ dbt.type_string() }}) as measure,
         cast(null as decimal(18, 4)) as amount,
         case
             when ranked.version_rank > 1 then 'superseded'
             when staged._file_id is not null then 'counted'
             else 'unexplained'
         end as row_outcome,
-        cast(null as varchar) as amount_outcome,
+        cast(null as {{ dbt.type_string() }}) as amount_outcome,
         1 as row_count
 
     from rows_only_ranked as ranked

@@ -13,7 +13,7 @@
 -- depends_on: {{ ref('stg_raw__ingested_files') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key='opportunity_id',
         on_schema_change='fail',
@@ -37,7 +37,7 @@ with
 
 -- Read twice below, and not materialized: DuckDB would otherwise copy every raw row (12.6 M at
 -- the L org, 4 GB spilled) where each reader scans only the columns and rows it needs.
-raw_rows as not materialized (
+raw_rows as {{ cte_not_materialized() }} (
 
     select * from {{ ref('stg_raw__opportunity_lineage') }}
 

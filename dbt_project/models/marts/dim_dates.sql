@@ -13,7 +13,7 @@ periods as (
         day_kind,
         is_workday,
         cast({{ iso_day_of_week('date_day') }} as integer) as iso_day_of_week,
-        cast(extract(isoyear from date_day) as integer) as iso_year,
+        cast({{ iso_year("date_day") }} as integer) as iso_year,
         {{ format_date('date_day', '%G-W%V') }} as iso_week_label,
         {{ format_date('date_day', '%Y-%m') }} as month_label,
         cast(extract(year from date_day) as integer) || '-Q'

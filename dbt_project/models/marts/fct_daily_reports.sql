@@ -35,11 +35,11 @@ final as (
         reports.visits > {{ threshold('max_daily_visits') }} as is_visits_impossible,
         reports.is_duplicate_submission,
         dates.is_workday,
-        reports.submitted_at > reports.report_date + cast('{{ var("daily_deadline") }}' as time)
+        reports.submitted_at > {{ at_time_of_day('reports.report_date', var("daily_deadline")) }}
             as is_late,
         cast(reports.submitted_at as date) < reports.report_date as is_submitted_before_day,
         reports.report_date,
-        reports.report_date + cast('{{ var("daily_deadline") }}' as time) as deadline_at,
+        {{ at_time_of_day('reports.report_date', var("daily_deadline")) }} as deadline_at,
         reports.submitted_at,
         reports._file_id,
         reports._row_number

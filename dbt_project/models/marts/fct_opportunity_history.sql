@@ -3,7 +3,7 @@
 -- depends_on: {{ ref('stg_raw__ingested_files') }}, {{ ref('stg_raw__opportunity_lineage') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='delete+insert',
         unique_key='opportunity_id',
         on_schema_change='fail',

@@ -17,8 +17,8 @@ deadlines as (
     select
         *,
         -- Due on the Monday after the ISO week.
-        cast(week_start + interval '7 day' as date)
-        + cast('{{ var("weekly_deadline") }}' as time) as deadline_at
+        {{ at_time_of_day("cast(week_start + interval '7 day' as date)", var("weekly_deadline")) }}
+            as deadline_at
 
     from reports
 

@@ -206,10 +206,10 @@ needs_coaching as (
         '需辅导 completion below '
         || {{ fixed_text("100 * " ~ threshold('coaching_completion'), 0) }} || '%'
         || ' for ' || count(*) || ' months in a row: '
-        || string_agg(
-            period_label || ' ' || {{ fixed_text('100 * completion_rate', 0) }} || '%', ', '
-            order by period_start
-        ) as detail,
+        || {{ ordered_string_agg(
+            "period_label || ' ' || " ~ fixed_text('100 * completion_rate', 0) ~ " || '%'", "', '",
+            order_by='period_start'
+        ) }} as detail,
         {{ arg_max('completion_rate', 'period_start') }} as measured_value,
         cast({{ threshold('coaching_completion') }} as {{ type_double() }}) as threshold_value,
         min(period_start) as start_date,

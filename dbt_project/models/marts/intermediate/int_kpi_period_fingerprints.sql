@@ -72,7 +72,7 @@ activity_days as (
 
     select
         date_day,
-        sum(cast({{ hash_of(['activity']) }} as {{ hash_sum_type() }})) as activity_hash
+        sum(cast({{ hash_of([whole_row('activity')]) }} as {{ hash_sum_type() }})) as activity_hash
 
     from activity
     group by date_day
@@ -83,7 +83,7 @@ balance_days as (
 
     select
         date_day,
-        sum(cast({{ hash_of(['balances']) }} as {{ hash_sum_type() }})) as balance_hash
+        sum(cast({{ hash_of([whole_row('balances')]) }} as {{ hash_sum_type() }})) as balance_hash
 
     from balances
     group by date_day
@@ -115,7 +115,7 @@ target_periods as (
         level,
         grain,
         period_start,
-        sum(cast({{ hash_of(['targets']) }} as {{ hash_sum_type() }})) as target_hash
+        sum(cast({{ hash_of([whole_row('targets')]) }} as {{ hash_sum_type() }})) as target_hash
 
     from targets
     group by level, grain, period_start
@@ -127,7 +127,7 @@ shared_sums as (
     select
         {%- for relation in ['reps', 'assignments', 'team_names', 'teams', 'products'] %}
             (
-                select sum(cast({{ hash_of([relation]) }} as {{ hash_sum_type() }}))
+                select sum(cast({{ hash_of([whole_row(relation)]) }} as {{ hash_sum_type() }}))
                 from {{ relation }}
             ) as {{ relation }}_hash,
         {%- endfor %}
@@ -172,7 +172,7 @@ final as (
         periods.period_start,
         -- periods: the period's whole row, as a struct.
         {{ hash_of([
-            'periods',
+            whole_row('periods'),
             'current_period.activity_hash',
             'previous_period.activity_hash',
             'year_ago.activity_hash',

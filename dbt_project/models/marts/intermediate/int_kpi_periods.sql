@@ -159,7 +159,7 @@ years as (
 
     select
         'year' as grain,
-        cast(year_number as varchar) as period_label,
+        cast(year_number as {{ dbt.type_string() }}) as period_label,
         year_start as period_start,
         cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
         cast(count(case when is_workday then 1 end) as integer) as workdays_in_period,

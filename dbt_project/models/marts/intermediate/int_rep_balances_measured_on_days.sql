@@ -9,7 +9,7 @@
 -- depends_on: {{ ref('int_rep_balance_day_fingerprints') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=[

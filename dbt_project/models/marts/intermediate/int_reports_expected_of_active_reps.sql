@@ -86,7 +86,7 @@ daily_expected as (
         active_rep_days.team_id,
         active_rep_days.date_day as period_start,
         active_rep_days.date_day as period_end,
-        active_rep_days.date_day + cast('{{ var("daily_deadline") }}' as time) as due_at
+        {{ at_time_of_day('active_rep_days.date_day', var("daily_deadline")) }} as due_at
 
     from active_rep_days
     cross join windows
@@ -103,8 +103,9 @@ weekly_expected as (
         {{ arg_min('active_rep_days.team_id', 'active_rep_days.date_day') }} as team_id,
         active_rep_days.iso_week_start as period_start,
         cast(active_rep_days.iso_week_start + interval '6 day' as date) as period_end,
-        cast(active_rep_days.iso_week_start + interval '7 day' as date)
-        + cast('{{ var("weekly_deadline") }}' as time) as due_at
+        {{ at_time_of_day(
+            "cast(active_rep_days.iso_week_start + interval '7 day' as date)", var("weekly_deadline")
+        ) }} as due_at
 
     from active_rep_days
     cross join windows

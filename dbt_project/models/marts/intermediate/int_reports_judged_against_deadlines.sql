@@ -78,7 +78,7 @@ final as (
         end as status,
         case
             when submitted_at > due_at
-                then cast(ceil(extract(epoch from submitted_at - due_at) / 60) as bigint)
+                then cast(ceil({{ seconds_between('due_at', 'submitted_at') }} / 60) as bigint)
             when submitted_at is not null then 0
         end as minutes_late,
         submission_count,

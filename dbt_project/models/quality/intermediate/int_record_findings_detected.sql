@@ -224,13 +224,12 @@ dated_events as (
         'opportunity' as entity_type,
         opportunity_id as entity_id,
         owner_rep_id as rep_id,
-        unnest(array['snapshot_date', 'created_at', 'stage_changed_at', 'closed_at']) as metric,
-        unnest(array[
-            snapshot_date,
-            cast(created_at as date),
-            cast(stage_changed_at as date),
-            cast(closed_at as date)
-        ]) as event_date,
+        {{ pairs_to_rows([
+            ["'snapshot_date'", 'snapshot_date'],
+            ["'created_at'", 'cast(created_at as date)'],
+            ["'stage_changed_at'", 'cast(stage_changed_at as date)'],
+            ["'closed_at'", 'cast(closed_at as date)'],
+        ], 'metric', 'event_date') }},
         _loaded_at
 
     from opportunity_snapshots

@@ -199,10 +199,9 @@ duplicates as (
         || {{ format_date('all_submissions.period_start', '%Y-%m-%d') }} as entity_id,
         'submitted_at' as metric,
         '重复提交 ' || count(distinct all_submissions.submitted_at) || ' submissions: '
-        || string_agg(
-            distinct {{ format_date('all_submissions.submitted_at', '%Y-%m-%d %H:%M:%S') }}, ', '
-            order by {{ format_date('all_submissions.submitted_at', '%Y-%m-%d %H:%M:%S') }}
-        ) as detail,
+        || {{ ordered_string_agg(
+            format_date('all_submissions.submitted_at', '%Y-%m-%d %H:%M:%S'), "', '", distinct=true
+        ) }} as detail,
         cast(count(distinct all_submissions.submitted_at) as {{ type_double() }}) as measured_value,
         1.0 as threshold_value,
         all_submissions.period_start as start_date,

@@ -15,8 +15,7 @@ reasons as (
 
     select
         *,
-        unnest({{ split_text('_reasons', "'; '") }}) as reason,
-        generate_subscripts({{ split_text('_reasons', "'; '") }}, 1) as reason_number,
+        {{ split_to_rows('_reasons', "'; '", 'reason', 'reason_number') }},
         cast(
             {{ try_parse_timestamp(
                 'trim(report_date)', ['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d', '%Y%m%d']
@@ -36,7 +35,7 @@ reasons as (
                     calls,
                     new_leads,
                     notes,
-                    cast(_extra as varchar)
+                    cast(_extra as {{ dbt.type_string() }})
                 )
             ),
             12

@@ -1,0 +1,126 @@
+"""The dbt project on Apache Spark (issue #15, items 2-3): one ingest into DuckDB, its raw Parquet
+mirror read by Spark (dbt-spark's `session` method: Spark in local mode inside the dbt process,
+Java 17; dbt-spark and pyspark live in .venv-spark, apart from the main environment), `dbt build`
+there with the `spark` target (every model and data test), and every staging, intermediate and
+marts relation equal to DuckDB's: rows sorted, columns matched by name, money to the cent, other
+numbers to 9 significant digits (tests/engine_compare.py). Spark keeps no incremental state (plain
+Parquet tables cannot delete in place): its incremental models are built whole on every run
+(dbt_project/macros/engine/increments.sql).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_support import ROOT, run_dbt
+from engine_compare import assert_layers_equal, build_mirrored_org
+
+from salespulse.dbt_project import SPARK_VENV_DBT
+
+pytestmark = pytest.mark.xdist_group("engine_spark")
+
+AS_OF = date(2026, 3, 31)
+LAYERS = ("staging", "intermediate", "marts")
+
+
+def _spark_or_fail() -> None:
+    """Spark needs its dbt environment and a Java 17+ runtime: without them the tests fail,
+    saying so (never skip)."""
+    if not SPARK_VENV_DBT.exists():
+        pytest.fail(f"{SPARK_VENV_DBT} is missing: `make setup` makes .venv-spark (requirements-spark.txt)")
+    java = shutil.which("java")
+    version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr if java else ""
+    found = re.search(r'version "(\d+)', version)
+    if not found or int(found.group(1)) < 17:
+        pytest.fail(
+            "Spark needs a Java 17 or newer runtime (found: "
+            + (version.strip().splitlines()[0] if version else "no java on PATH")
+            + "); `make system-deps` installs Debian's openjdk-17-jre-headless"
+        )
+
+
+def _dbt_spark(tmp: Path, env: dict[str, str], args: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """dbt `args` with the spark target (the DuckDB path run_dbt sets is not read by it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        return run_dbt(
+            tmp,
+            tmp / "unused.duckdb",
+            {"as_of_date": AS_OF.isoformat()},
+            (*args, "--target", "spark"),
+            dbt=SPARK_VENV_DBT,
+        )
+
+
+@pytest.fixture(scope="module")
+def spark_build(tmp_path_factory):
+    """(DuckDB warehouse, folder of Spark's relations as Parquet, dbt's output): one org, built
+    by DuckDB from raw and by Spark from the raw Parquet mirror."""
+    _spark_or_fail()
+    tmp = tmp_path_factory.mktemp("spark")
+    duck = build_mirrored_org(tmp, AS_OF)
+    env = {
+        "SALESPULSE_DBT_RAW_PARQUET_DIR": str(tmp / "raw_parquet"),
+        "SALESPULSE_SPARK_HOME": str(tmp / "spark"),
+    }
+    built = _dbt_spark(tmp / "spark-dbt", env, ("build", "--exclude-resource-type", "unit_test"))
+    assert built.returncode == 0, built.stdout[-6000:] + built.stderr[-2000:]
+    dumped = subprocess.run(
+        [
+            str(SPARK_VENV_DBT.parent / "python"),
+            str(ROOT / "tests" / "spark_dump.py"),
+            str(tmp / "spark"),
+            str(tmp / "dump"),
+            *LAYERS,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert dumped.returncode == 0, dumped.stderr[-4000:]
+    return duck, tmp / "dump", built.stdout, env, tmp
+
+
+def test_every_model_on_spark_equals_duckdbs(spark_build):
+    duck, dump, _, _, _ = spark_build
+
+    def listed(layer: str) -> list[str]:
+        return [path.name for path in (dump / layer).iterdir()] if (dump / layer).exists() else []
+
+    def fetched(layer: str, model: str) -> tuple[list[str], list[tuple]]:
+        with duckdb.connect() as con:
+            result = con.execute(f"select * from read_parquet('{dump / layer / model}/*.parquet')")
+            return [column[0] for column in result.description], result.fetchall()
+
+    compared = assert_layers_equal(duck, listed, fetched)
+    assert len(compared) > 60 and compared["marts.kpi_rep_monthly"] > 0
+    assert compared["marts.dq_anomalies"] > 0 and compared["marts.audit_row_flow"] > 10
+    # The rejected rows Spark parsed back (dates in the other CRM's formats) are DuckDB's too.
+    assert compared["staging.stg_raw__daily_report_rejects"] > 0
+
+
+def test_every_data_test_passes_on_spark(spark_build):
+    _, _, said, _, _ = spark_build
+    done = re.search(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", said)
+    assert done, said[-2000:]
+    passed, warned, errors, skipped = map(int, done.groups())
+    # 69 models and over 300 data tests; the warnings are the data's own (as on DuckDB).
+    assert errors == 0 and skipped == 0 and passed + warned > 350, done.group(0)
+
+
+def test_spark_without_the_parquet_mirror_says_what_to_set(spark_build, tmp_path):
+    _, _, _, env, _ = spark_build
+    unset = {**env, "SALESPULSE_DBT_RAW_PARQUET_DIR": "", "SALESPULSE_SPARK_HOME": str(tmp_path / "spark")}
+    run = _dbt_spark(tmp_path / "dbt", unset, ("run", "--select", "stg_raw__targets"))
+    assert run.returncode != 0
+    assert "SALESPULSE_RAW_PARQUET=1" in run.stdout and "SALESPULSE_DBT_RAW_PARQUET_DIR" in run.stdout
+    assert os.path.isdir(tmp_path / "spark"), "the Spark home is where the profile puts it"
