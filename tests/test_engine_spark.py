@@ -124,3 +124,27 @@ def test_spark_without_the_parquet_mirror_says_what_to_set(spark_build, tmp_path
     assert run.returncode != 0
     assert "SALESPULSE_RAW_PARQUET=1" in run.stdout and "SALESPULSE_DBT_RAW_PARQUET_DIR" in run.stdout
     assert os.path.isdir(tmp_path / "spark"), "the Spark home is where the profile puts it"
+
+
+def test_salespulse_dbt_runs_the_spark_environments_dbt_for_the_spark_target(home, monkeypatch, tmp_path):
+    from salespulse.dbt_project import SparkNotInstalledError, dbt_command, dbt_executable
+
+    monkeypatch.delenv("SALESPULSE_DBT_TARGET", raising=False)
+    monkeypatch.delenv("SALESPULSE_SPARK_DBT", raising=False)
+    assert dbt_command(home, ["build"])[0] == dbt_executable()
+    assert dbt_command(home, ["build", "--target", "spark"])[0] == str(SPARK_VENV_DBT)
+    assert dbt_command(home, ["build", "--target=postgres"])[0] == dbt_executable()
+    monkeypatch.setenv("SALESPULSE_DBT_TARGET", "spark")
+    assert dbt_command(home, ["build"])[0] == str(SPARK_VENV_DBT)
+    assert dbt_command(home, ["build", "-t", "dev"])[0] == dbt_executable()
+    monkeypatch.setenv("SALESPULSE_SPARK_DBT", str(tmp_path / "missing" / "dbt"))
+    with pytest.raises(SparkNotInstalledError, match="make setup"):
+        dbt_command(home, ["build"])
+
+
+def test_the_dbt_unit_tests_pass_on_spark(spark_build):
+    _, _, _, env, tmp = spark_build
+    run = _dbt_spark(tmp / "spark-unit", env, ("test", "--select", "test_type:unit"))
+    assert run.returncode == 0, run.stdout[-6000:]
+    done = re.search(r"Done\. PASS=(\d+) WARN=\d+ ERROR=0", run.stdout)
+    assert done and int(done.group(1)) >= 16, run.stdout[-2000:]
