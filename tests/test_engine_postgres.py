@@ -156,6 +156,11 @@ def test_every_model_on_postgres_equals_duckdbs(engines):
     assert compared["marts.dq_anomalies"] > 0 and compared["marts.audit_row_flow"] > 10
 
 
+def test_the_dbt_unit_tests_pass_on_postgres(engines, tmp_path):
+    _, _, env, _, _ = engines
+    _dbt_postgres(tmp_path / "pg-unit", env, AS_OF, ("test", "--select", "test_type:unit"))
+
+
 def test_a_daily_run_on_postgres_equals_a_full_build(server, tmp_path, monkeypatch):
     """History built on Postgres, then the last day's exports ingested, mirrored, loaded and
     built incrementally there: the result equals DuckDB's whole build of the same raw data, the

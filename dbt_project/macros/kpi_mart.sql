@@ -413,10 +413,15 @@ measured as (
         {%- for col in flow_sums + balance_sums %}
         {%- if col in pipeline_balances %}
         -- Unknown, not 0, before the first opportunity snapshot: nothing says what was open then.
-        case
-            when periods.measured_through_date >= (select pipeline_known.first_snapshot_date from pipeline_known)
-                then cast(coalesce(period_balances.{{ col }}, 0) as {{ sql_type(base_types[col]) }})
-        end as {{ col }},
+        -- The cast outside the case too: Postgres drops a type's precision in a case with a
+        -- bare NULL branch (numeric, not numeric(18,4)).
+        cast(
+            case
+                when periods.measured_through_date >= (select pipeline_known.first_snapshot_date from pipeline_known)
+                    then coalesce(period_balances.{{ col }}, 0)
+            end
+            as {{ sql_type(base_types[col]) }}
+        ) as {{ col }},
         {%- else %}
         cast(coalesce({{ 'flows' if col in flow_sums else 'period_balances' }}.{{ col }}, 0)
             as {{ sql_type(base_types[col]) }}) as {{ col }},

@@ -37,10 +37,12 @@ pipeline_spans as (
         product_line,
         valid_from as span_from,
         valid_to as span_to,
-        amount as open_pipeline,
-        amount * stage_weight as weighted_pipeline,
+        -- Each amount's type written out (DuckDB's for the expressions), the same in both
+        -- branches: Postgres would otherwise make the union's column a numeric of no scale.
+        cast(amount as decimal(18, 4)) as open_pipeline,
+        cast(amount * stage_weight as decimal(20, 6)) as weighted_pipeline,
         1 as open_opportunities,
-        cast(null as decimal(18, 4)) as overdue_receivables
+        cast(null as decimal(38, 4)) as overdue_receivables
 
     from opportunities
     where is_open and valid_from <= {{ as_of_date() }}
@@ -109,10 +111,11 @@ overdue_spans as (
             partition by paid_by_change.receivable_id order by paid_by_change.change_date
         ) as span_to,
         cast(null as decimal(18, 4)) as open_pipeline,
-        cast(null as decimal(18, 4)) as weighted_pipeline,
+        cast(null as decimal(20, 6)) as weighted_pipeline,
         cast(null as integer) as open_opportunities,
-        greatest(open_receivables.amount_due - paid_by_change.paid_amount, 0)
-            as overdue_receivables
+        cast(
+            greatest(open_receivables.amount_due - paid_by_change.paid_amount, 0) as decimal(38, 4)
+        ) as overdue_receivables
 
     from paid_by_change
     inner join open_receivables
