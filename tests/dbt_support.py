@@ -129,3 +129,27 @@ def build_generated_org(
         get_settings.cache_clear()
     dbt_build(tmp, settings.warehouse_path, {"as_of_date": as_of.isoformat()}, dbt_args, project_dir)
     return settings.warehouse_path
+
+
+def split_generated_org(tmp: Path, monkeypatch, as_of: date):
+    """A generated organisation (seed 11, 6 reps, 3 months) landed in a data home under `tmp`
+    (set in the environment) but for its last day's exports, which are kept in `tmp/increment`;
+    returns (settings, contracts, the increment folder)."""
+    from benchmarks.increment import split_last_day
+    from salespulse.config import get_settings
+    from salespulse.contracts import load_contracts
+    from salespulse.generate import generate_org
+
+    generated = tmp / "generated"
+    generate_org(generated, seed=11, as_of=as_of, reps=6, months=3)
+    monkeypatch.setenv("SALESPULSE_HOME", str(tmp / "home"))
+    monkeypatch.setenv("SALESPULSE_AS_OF", as_of.isoformat())
+    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
+    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
+    get_settings.cache_clear()
+    settings = get_settings()
+    settings.ensure_dirs()
+    contracts = load_contracts(ROOT / "models")
+    increment = tmp / "increment"
+    split_last_day(generated / "landing", settings.landing_dir, increment, as_of, contracts)
+    return settings, contracts, increment

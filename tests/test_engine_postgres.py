@@ -19,15 +19,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_support import ROOT, dbt_build, run_dbt, write_work_calendar
+from dbt_support import ROOT, dbt_build, run_dbt, split_generated_org, write_work_calendar
 from engine_compare import assert_layers_equal, build_mirrored_org, relations
 from postgres_server import PG_PASSWORD, PG_USER, TempPostgres
 
-from benchmarks.increment import split_last_day
 from salespulse.config import get_settings
-from salespulse.contracts import load_contracts
 from salespulse.engines.postgres import PostgresLoadError, load_raw, postgres_type
-from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.parquet import sync_raw_parquet
 
@@ -166,18 +163,7 @@ def test_a_daily_run_on_postgres_equals_a_full_build(server, tmp_path, monkeypat
     built incrementally there: the result equals DuckDB's whole build of the same raw data, the
     incremental models' watermarks advanced, and fewer than half of kpi_rep_daily's days (the new
     day and the day it closed among them) were computed again."""
-    generated = tmp_path / "generated"
-    generate_org(generated, seed=11, as_of=AS_OF, reps=6, months=3)
-    monkeypatch.setenv("SALESPULSE_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SALESPULSE_AS_OF", AS_OF.isoformat())
-    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-    get_settings.cache_clear()
-    settings = get_settings()
-    settings.ensure_dirs()
-    contracts = load_contracts(ROOT / "models")
-    increment = tmp_path / "increment"
-    split_last_day(generated / "landing", settings.landing_dir, increment, AS_OF, contracts)
+    settings, contracts, increment = split_generated_org(tmp_path, monkeypatch, AS_OF)
     database = "salespulse_daily"
     server.create_database(database)
     env = _pg_env(server, database)

@@ -20,14 +20,13 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_support import ROOT, run_dbt
-from engine_compare import assert_layers_equal, build_mirrored_org
+from engine_compare import LAYERS, assert_layers_equal, build_mirrored_org
 
 from salespulse.dbt_project import SPARK_VENV_DBT
 
 pytestmark = pytest.mark.xdist_group("engine_spark")
 
 AS_OF = date(2026, 3, 31)
-LAYERS = ("staging", "intermediate", "marts")
 
 
 def _spark_or_fail() -> None:

@@ -19,13 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchmarks.increment import differences, split_last_day
+from benchmarks.increment import differences
 from salespulse.config import get_settings
-from salespulse.contracts import load_contracts
-from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.reprocess import reprocess_with
-from tests.dbt_support import ROOT, dbt_build, run_dbt, write_work_calendar
+from tests.dbt_support import dbt_build, run_dbt, split_generated_org, write_work_calendar
 
 AS_OF = date(2026, 3, 31)
 BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -93,20 +91,7 @@ def _correct_one_deal(snapshot: Path, target: Path) -> str:
 
 @pytest.fixture
 def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    generated = tmp_path / "generated"
-    generate_org(generated, seed=11, as_of=AS_OF, reps=6, months=3)
-    home = tmp_path / "home"
-    monkeypatch.setenv("SALESPULSE_HOME", str(home))
-    monkeypatch.setenv("SALESPULSE_AS_OF", AS_OF.isoformat())
-    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-    get_settings.cache_clear()
-    settings = get_settings()
-    settings.ensure_dirs()
-    contracts = load_contracts(ROOT / "models")
-    increment = tmp_path / "increment"
-    split_last_day(generated / "landing", settings.landing_dir, increment, AS_OF, contracts)
-    yield settings, contracts, increment
+    yield split_generated_org(tmp_path, monkeypatch, AS_OF)
     get_settings.cache_clear()
 
 
