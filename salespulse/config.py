@@ -29,6 +29,7 @@ PACKAGED_RESOURCES = Path(__file__).resolve().parent / "_resources"
 RESOURCE_ROOT = PACKAGED_RESOURCES if PACKAGED_RESOURCES.is_dir() else PROJECT_ROOT
 # SALESPULSE_DAGSTER_STORAGE → the instance config `salespulse init` puts in DAGSTER_HOME.
 DAGSTER_STORAGES = ("sqlite", "postgres")
+MARTS_ENGINES = ("duckdb", "postgres", "spark")
 
 
 def _load_dotenv() -> None:
@@ -174,6 +175,10 @@ class Settings(Thresholds):
     # Ingest ends by mirroring the raw tables to Parquet under raw_parquet_dir, for other
     # warehouses (salespulse.ingest.parquet).
     raw_parquet: bool = False
+    # Where briefs read the marts (salespulse.marts): the DuckDB warehouse, Postgres
+    # (SALESPULSE_PG_*) or the Spark warehouse folder under spark_home.
+    marts_engine: str = "duckdb"
+    spark_home: Path | None = None
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -295,6 +300,8 @@ def load_settings() -> Settings:
         min_free_mb=_number("SALESPULSE_MIN_FREE_MB", "100", int),
         dagster_storage=_choice("SALESPULSE_DAGSTER_STORAGE", "sqlite", DAGSTER_STORAGES),
         raw_parquet=_choice("SALESPULSE_RAW_PARQUET", "0", ("0", "1")) == "1",
+        marts_engine=_choice("SALESPULSE_MARTS_ENGINE", "duckdb", MARTS_ENGINES),
+        spark_home=Path(_env("SALESPULSE_SPARK_HOME", str(home / "spark"))).expanduser().resolve(),
         dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
         if _env("SALESPULSE_DQ_START", "")
         else None,

@@ -7,6 +7,7 @@ its own hash function, by design.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import json
@@ -17,7 +18,11 @@ from pathlib import Path
 import duckdb
 from dbt_support import ROOT, build_generated_org
 
+from salespulse.briefs import data as brief_data
+from salespulse.briefs.kinds import KINDS
 from salespulse.ingest.parquet import sync_raw_parquet
+from salespulse.marts import MartsSource
+from salespulse.quality import rules
 
 LAYERS = ("staging", "intermediate", "marts")
 ENGINE_SPECIFIC = {"state_hash", "fingerprint"}
@@ -99,3 +104,68 @@ def assert_layers_equal(
                 assert not different, (model, names, different[:2])
                 compared[f"{layer}.{model}"] = len(mine)
     return compared
+
+
+# Periods of the engine tests' org (as of 2026-03-31) whose briefs are compared: a month-end
+# working day, a day of the first week, the last full week, a closed and the open month.
+BRIEF_PERIODS = {
+    "daily": (datetime.date(2026, 3, 2), datetime.date(2026, 3, 31)),
+    "weekly": (datetime.date(2026, 3, 23),),
+    "monthly": (datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)),
+}
+
+
+def _canonical_tree(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _canonical_tree(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {key: _canonical_tree(item) for key, item in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_canonical_tree(item) for item in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return canonical(value)
+
+
+def read_by_briefs_and_checks(source: MartsSource, as_of) -> dict[tuple, object]:
+    """Everything the briefs and the quality checks read from the marts of `source` (through
+    salespulse.marts, as the pipeline reads them), canonical: each brief's data and recipients
+    for every scope of `BRIEF_PERIODS`, each rule's findings (skipped or not), and each Great
+    Expectations mart suite's verdict and failed expectations."""
+    from pipelines.defs.quality.checks import evaluate_suites
+
+    read: dict[tuple, object] = {}
+    with source.open() as marts:
+        for name, starts in BRIEF_PERIODS.items():
+            kind = KINDS[name]
+            for start in starts:
+                period = kind.period(start)
+                for scope in kind.scopes_of(marts, period):
+                    read[(name, start, scope.entity_id)] = _canonical_tree(kind.load(marts, scope, start))
+                    read[(name, start, scope.entity_id, "to")] = _canonical_tree(
+                        brief_data.recipients(marts, scope, as_of)
+                    )
+        for rule in rules.RULES:
+            outcome = rules.evaluate(marts, rule)
+            findings = outcome.findings.astype(object).where(outcome.findings.notna(), None)
+            read[("rule", rule.name)] = (outcome.skipped_reason, _canonical_tree(findings.to_dict("records")))
+        for result in evaluate_suites(marts):
+            verdict = getattr(result, "passed", None), getattr(result, "reason", None)
+            failed = result.metadata.get("failed_expectations") if hasattr(result, "metadata") else None
+            read[("suite", result.asset_key.to_user_string())] = (
+                verdict,
+                _canonical_tree(failed.value if failed is not None else None),
+                result.metadata["rows_validated"].value if hasattr(result, "metadata") else None,
+            )
+    return read
+
+
+def assert_briefs_and_checks_read_the_same(source: MartsSource, duck: Path, as_of) -> dict[tuple, object]:
+    """`source`'s marts give the briefs and checks exactly what DuckDB's warehouse `duck` gives
+    (money to the cent, other numbers to 9 significant digits); returns DuckDB's reading."""
+    mine = read_by_briefs_and_checks(MartsSource.duckdb(duck), as_of)
+    theirs = read_by_briefs_and_checks(source, as_of)
+    assert sorted(theirs, key=repr) == sorted(mine, key=repr)
+    different = [key for key in mine if mine[key] != theirs[key]]
+    assert not different, [(key, mine[key], theirs[key]) for key in different[:1]]
+    return mine

@@ -28,6 +28,7 @@ from salespulse.briefs.kinds import KINDS
 from salespulse.briefs.publish import publish_period
 from salespulse.briefs.render import BriefSettings, render, safe_cell
 from salespulse.mail import SmtpConfig
+from salespulse.marts import MartsSource
 from tests.dbt_support import dbt_build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -446,7 +447,7 @@ def test_brief_without_quality_marts_says_completeness_is_unavailable(warehouse,
 
 def test_holiday_has_no_digest_and_a_makeup_saturday_has_one(warehouse, tmp_path):
     common = {
-        "warehouse_path": warehouse["path"],
+        "marts": MartsSource.duckdb(warehouse["path"]),
         "briefs_dir": tmp_path / "briefs",
         "outbox_dir": tmp_path / "outbox",
         "locale": "zh-CN",
@@ -502,7 +503,7 @@ def test_briefs_are_mailed_to_the_roster(warehouse, tmp_path, smtp_server):
         return publish_period(
             kind="monthly",
             start=MONTH,
-            warehouse_path=warehouse["path"],
+            marts=MartsSource.duckdb(warehouse["path"]),
             briefs_dir=tmp_path / "briefs",
             outbox_dir=tmp_path / "outbox",
             locale="zh-CN",
@@ -561,7 +562,7 @@ def test_smtp_failure_is_retried_reported_and_kept(warehouse, tmp_path, smtp_ser
     result = publish_period(
         kind="weekly",
         start=WEEK,
-        warehouse_path=warehouse["path"],
+        marts=MartsSource.duckdb(warehouse["path"]),
         briefs_dir=tmp_path / "briefs",
         outbox_dir=outbox,
         locale="en",
@@ -837,7 +838,7 @@ def test_each_reader_gets_their_language_in_one_run(warehouse, tmp_path, smtp_se
     result = publish_period(
         kind="monthly",
         start=MONTH,
-        warehouse_path=warehouse["path"],
+        marts=MartsSource.duckdb(warehouse["path"]),
         briefs_dir=tmp_path / "briefs",
         outbox_dir=tmp_path / "outbox",
         locale="zh-CN",
@@ -886,7 +887,7 @@ def test_briefs_render_in_worker_processes_and_unchanged_ones_are_not_rendered_a
     common = {
         "kind": "weekly",
         "start": WEEK,
-        "warehouse_path": warehouse["path"],
+        "marts": MartsSource.duckdb(warehouse["path"]),
         "briefs_dir": tmp_path / "briefs",
         "outbox_dir": tmp_path / "outbox",
         "locale": "zh-CN",

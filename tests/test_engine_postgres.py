@@ -20,13 +20,19 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_support import ROOT, dbt_build, run_dbt, split_generated_org, write_work_calendar
-from engine_compare import assert_layers_equal, build_mirrored_org, relations
+from engine_compare import (
+    assert_briefs_and_checks_read_the_same,
+    assert_layers_equal,
+    build_mirrored_org,
+    relations,
+)
 from postgres_server import PG_PASSWORD, PG_USER, TempPostgres
 
 from salespulse.config import get_settings
 from salespulse.engines.postgres import PostgresLoadError, load_raw, postgres_type
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.parquet import sync_raw_parquet
+from salespulse.marts import MartsSource, MissingRelation
 
 pytestmark = pytest.mark.xdist_group("engine_postgres")
 
@@ -151,6 +157,24 @@ def test_every_model_on_postgres_equals_duckdbs(engines):
     compared = _layers_compared(duck, server, PG_DB)
     assert len(compared) > 60 and compared["marts.kpi_rep_monthly"] > 0
     assert compared["marts.dq_anomalies"] > 0 and compared["marts.audit_row_flow"] > 10
+
+
+def test_briefs_and_checks_read_postgres_marts_as_duckdbs(engines):
+    """Item 5: the briefs' data and recipients, the rule checks' findings and the GX mart suites'
+    verdicts, read through salespulse.marts from Postgres, equal DuckDB's."""
+    duck, server, _, _, _ = engines
+    source = MartsSource.postgres(_connect_args(server))
+    read = assert_briefs_and_checks_read_the_same(source, duck, AS_OF)
+    briefs = [key for key in read if key[0] in ("daily", "weekly", "monthly") and len(key) == 3]
+    assert len(briefs) >= 20, "every team, region and the company, in five periods"
+    findings = {key[1]: len(value[1]) for key, value in read.items() if key[0] == "rule"}
+    assert sum(1 for count in findings.values() if count) >= 8, findings
+    with source.open() as marts:
+        with pytest.raises(MissingRelation, match="nowhere"):
+            marts.execute("select count(*) from marts.nowhere")
+        # The session goes on after a failed statement (autocommit), `%` and markers translated.
+        assert marts.execute("select ? || '%' as share", ["50"]).records() == [{"share": "50%"}]
+        assert marts.execute("select $n + 1", {"n": 1}).scalar() == 2
 
 
 def test_the_dbt_unit_tests_pass_on_postgres(engines, tmp_path):

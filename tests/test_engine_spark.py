@@ -14,15 +14,22 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_support import ROOT, run_dbt
-from engine_compare import LAYERS, assert_layers_equal, build_mirrored_org
+from engine_compare import (
+    LAYERS,
+    assert_briefs_and_checks_read_the_same,
+    assert_layers_equal,
+    build_mirrored_org,
+)
 
 from salespulse.dbt_project import SPARK_VENV_DBT
+from salespulse.marts import MartsSource
 
 pytestmark = pytest.mark.xdist_group("engine_spark")
 
@@ -147,3 +154,48 @@ def test_the_dbt_unit_tests_pass_on_spark(spark_build):
     assert run.returncode == 0, run.stdout[-6000:]
     done = re.search(r"Done\. PASS=(\d+) WARN=\d+ ERROR=0", run.stdout)
     assert done and int(done.group(1)) >= 16, run.stdout[-2000:]
+
+
+def test_briefs_and_checks_read_sparks_marts_as_duckdbs(spark_build):
+    """Item 5: the briefs' data and recipients, the rule checks' findings and the GX mart suites'
+    verdicts, read through salespulse.marts from Spark's warehouse folder, equal DuckDB's."""
+    duck, _, _, _, tmp = spark_build
+    read = assert_briefs_and_checks_read_the_same(MartsSource.spark(tmp / "spark" / "warehouse"), duck, AS_OF)
+    briefs = [key for key in read if key[0] in ("daily", "weekly", "monthly") and len(key) == 3]
+    assert len(briefs) >= 20, "every team, region and the company, in five periods"
+    findings = {key[1]: len(value[1]) for key, value in read.items() if key[0] == "rule"}
+    assert sum(1 for count in findings.values() if count) >= 8, findings
+    assert all(value[0] == (True, None) and value[2] > 0 for key, value in read.items() if key[0] == "suite")
+
+
+def test_salespulse_render_reads_the_briefs_from_spark(spark_build, tmp_path):
+    """A user who builds the marts on Spark renders the briefs from there: SALESPULSE_MARTS_ENGINE
+    =spark, `salespulse render` (a Dagster run of the brief asset), in a data home with no DuckDB
+    warehouse at all."""
+    _, _, _, _, tmp = spark_build
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "SALESPULSE_HOME": str(home),
+        "SALESPULSE_MARTS_ENGINE": "spark",
+        "SALESPULSE_SPARK_HOME": str(tmp / "spark"),
+        "SALESPULSE_AS_OF": AS_OF.isoformat(),
+    }
+    env.pop("SALESPULSE_WAREHOUSE", None)
+    salespulse = str(Path(sys.executable).parent / "salespulse")
+    rendered = subprocess.run(
+        [salespulse, "render", "team_weekly_brief", "--partition", "2026-03-23", "--send-email", "never"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert rendered.returncode == 0, rendered.stdout[-3000:] + rendered.stderr[-3000:]
+    folder = home / "briefs" / "weekly" / "2026-W13"
+    pages = sorted(folder.glob("*.html"))
+    assert len(pages) == 3, sorted(p.name for p in folder.iterdir()) if folder.exists() else "no briefs"
+    assert all((page.with_suffix(".pdf")).is_file() for page in pages)
+    assert "2026-W13" in pages[0].read_text(encoding="utf-8")
+    assert not (home / "warehouse.duckdb").exists(), "nothing was read from (or made in) a DuckDB warehouse"

@@ -122,6 +122,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "needs a PostgreSQL server: tests/test_engine_postgres.py runs it on a throwaway one",
     ),
     "salespulse dbt": (SKIP, "prose: the command's name; `salespulse dbt …` is run above"),
+    "salespulse render": (
+        SKIP,
+        "prose: the command's name; run above, and from Spark's marts in tests/test_engine_spark.py",
+    ),
     "make system-deps": (SKIP, "make setup runs it (every make target that sets up)"),
 }
 # What is typed into the interactive ones.

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from salespulse.marts import Marts, MartsSource
 
 SQL_DIR = Path(__file__).with_name("sql")
 GRAINS = {"day": "daily", "week": "weekly", "month": "monthly"}
@@ -31,16 +31,13 @@ STREAK_KINDS = ("zero", "streak")
 
 
 @contextmanager
-def open_warehouse(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, closed on exit. One DuckDB thread: briefs render in as many
-    processes as there are cores, and their queries are small. (Same rows in the same order on
-    every read does not rest on this: every ORDER BY names a key of its result, so the render
-    cache, keyed by the loaded data, does not miss; tests/test_briefs.py checks the keys.)"""
-    con = duckdb.connect(str(path), read_only=True, config={"threads": "1"})
-    try:
-        yield con
-    finally:
-        con.close()
+def open_warehouse(path: str | Path) -> Iterator[Marts]:
+    """The DuckDB warehouse's marts, read-only, closed on exit (`MartsSource.open` for any
+    engine). Same rows in the same order on every read: every ORDER BY names a key of its
+    result, so the render cache, keyed by the loaded data, does not miss on any engine
+    (tests/test_briefs.py checks the keys)."""
+    with MartsSource.duckdb(path).open() as marts:
+        yield marts
 
 
 @cache
@@ -51,7 +48,7 @@ def _sql_text(name: str) -> str:
 _IDENTIFIER = re.compile(r"^(marts|quality)\.[a-z_]+$|^(daily|weekly|monthly|quarterly)$")
 
 
-def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None, **idents: str) -> list[Row]:
+def query(con: Marts, name: str, params: dict | None = None, **idents: str) -> list[Row]:
     """Run sql/<name>.sql with bound parameters; returns rows as dicts (Decimal, date kept)."""
     for value in idents.values():
         if not _IDENTIFIER.match(value):
@@ -62,18 +59,16 @@ def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None,
     missing = used - bound.keys()
     if missing:
         raise ValueError(f"{name}.sql needs parameters {sorted(missing)}")
-    cursor = con.execute(sql, bound)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return con.records(sql, bound)
 
 
-def find_table(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+def find_table(con: Marts, table: str) -> str | None:
     """`schema.table` of a data-quality mart, or None while it is not built."""
     rows = con.execute(
         "select table_schema from information_schema.tables where table_name = ? "
         "and table_schema in ('marts', 'quality') order by table_schema = 'marts' desc",
         [table],
-    ).fetchall()
+    ).rows
     return f"{rows[0][0]}.{table}" if rows else None
 
 
@@ -134,7 +129,7 @@ class Scope:
         return re.sub(r'[\\/:*?"<>|\s]+', "_", stem)
 
 
-def team_scopes(con: duckdb.DuckDBPyConnection, period: Period) -> list[Scope]:
+def team_scopes(con: Marts, period: Period) -> list[Scope]:
     """Teams with members in the period (for a day: in the day's ISO week; there is no team-day mart)."""
     if period.grain == "day":
         period = Period.week(period.start)
@@ -142,7 +137,7 @@ def team_scopes(con: duckdb.DuckDBPyConnection, period: Period) -> list[Scope]:
     return [Scope("team", r["team_id"], r["team_name"] or r["team_id"], r["region"]) for r in rows]
 
 
-def region_scopes(con: duckdb.DuckDBPyConnection, period: Period) -> list[Scope]:
+def region_scopes(con: Marts, period: Period) -> list[Scope]:
     rows = query(con, "regions_in_period", {"period_start": period.start})
     return [Scope("region", r["region"], r["region"], r["region"]) for r in rows]
 
@@ -151,7 +146,7 @@ def company_scope() -> Scope:
     return Scope("company", COMPANY_ID, COMPANY_ID)
 
 
-def is_workday(con: duckdb.DuckDBPyConnection, day: date) -> tuple[bool, str] | None:
+def is_workday(con: Marts, day: date) -> tuple[bool, str] | None:
     """(is_workday, day_kind) from the warehouse calendar, or None for a day it does not cover."""
     rows = query(con, "is_workday", {"day": day})
     return (bool(rows[0]["is_workday"]), rows[0]["day_kind"]) if rows else None
@@ -196,7 +191,7 @@ class Completeness:
 
 
 def load_completeness(
-    con: duckdb.DuckDBPyConnection,
+    con: Marts,
     scope: Scope,
     period: Period,
     kpi_row: Row | None,
@@ -401,7 +396,7 @@ def _needs_coaching(con, period: Period) -> dict[str, Row]:
     return {r["rep_id"]: r for r in rows}
 
 
-def load_daily(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> DailyData:
+def load_daily(con: Marts, scope: Scope, day: date) -> DailyData:
     period = Period.day(day)
     calendar = is_workday(con, day)
     workday, day_kind = calendar if calendar else (day.weekday() < 5, None)
@@ -429,7 +424,7 @@ def load_daily(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> Daily
     )
 
 
-def load_weekly(con: duckdb.DuckDBPyConnection, scope: Scope, week_start: date) -> WeeklyData:
+def load_weekly(con: Marts, scope: Scope, week_start: date) -> WeeklyData:
     period = Period.week(week_start)
     kpis = _kpi_row(con, scope, period)
     as_of = kpis["measured_through_date"]
@@ -466,7 +461,7 @@ def load_weekly(con: duckdb.DuckDBPyConnection, scope: Scope, week_start: date) 
     )
 
 
-def load_monthly(con: duckdb.DuckDBPyConnection, scope: Scope, month: date) -> MonthlyData:
+def load_monthly(con: Marts, scope: Scope, month: date) -> MonthlyData:
     period = Period.month(month)
     kpis = _kpi_row(con, scope, period)
     as_of = kpis["measured_through_date"]
@@ -519,7 +514,7 @@ def load_monthly(con: duckdb.DuckDBPyConnection, scope: Scope, month: date) -> M
     )
 
 
-def recipients(con: duckdb.DuckDBPyConnection, scope: Scope, as_of: date) -> list[Row]:
+def recipients(con: Marts, scope: Scope, as_of: date) -> list[Row]:
     return query(con, "recipients", {"scope": scope.kind, "entity_id": scope.entity_id, "as_of": as_of})
 
 

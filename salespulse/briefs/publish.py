@@ -31,6 +31,7 @@ from salespulse.briefs.i18n import Locale
 from salespulse.briefs.kinds import KINDS, BriefKind
 from salespulse.briefs.render import REPORTS_DIR, Brief, BriefSettings, render
 from salespulse.mail import SmtpConfig
+from salespulse.marts import MartsSource
 
 EXTENSIONS = ("html", "pdf", "xlsx")
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -199,7 +200,7 @@ def publish_period(
     *,
     kind: str,
     start: date,
-    warehouse_path: Path,
+    marts: MartsSource,
     briefs_dir: Path,
     outbox_dir: Path,
     locale: str,
@@ -212,15 +213,16 @@ def publish_period(
     generated_at: datetime | None = None,
     workers: int = 1,
 ) -> PeriodResult:
-    """Render every brief of the period (the kind's scopes), in every locale its readers need,
-    across `workers` processes; a brief whose inputs did not change since its last render is
-    read back from the render cache instead of being rendered again."""
+    """Render every brief of the period (the kind's scopes), read from `marts` (any engine), in
+    every locale its readers need, across `workers` processes; a brief whose inputs did not
+    change since its last render is read back from the render cache instead of being rendered
+    again."""
     brief_kind: BriefKind = KINDS[kind]
     period = brief_kind.period(start)
     default = Locale(locale)
     generated_at = generated_at or datetime.now().astimezone()
     loaded: list[tuple[D.Scope, bytes, list[dict], float]] = []
-    with D.open_warehouse(warehouse_path) as con:
+    with marts.open() as con:
         if brief_kind.grain == "day":
             calendar = D.is_workday(con, period.start)
             if calendar is not None and not calendar[0]:

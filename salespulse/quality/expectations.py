@@ -20,6 +20,7 @@ import pandas as pd
 
 from salespulse.config import RESOURCE_ROOT
 from salespulse.contracts import NUMERIC_TYPES, Contract
+from salespulse.marts import as_marts
 
 EXPECTATIONS_DIR = RESOURCE_ROOT / "expectations"
 CONTRACT = "contract"
@@ -166,7 +167,7 @@ class Validator:
     def validate_table(
         self,
         kind: str,
-        con,
+        con,  # salespulse.marts.Marts, or a DuckDB connection
         relation: str,
         where: str = "",
         params: Iterable = (),
@@ -180,40 +181,31 @@ class Validator:
         uniqueness, the table's row count) see every row at once, loading only their columns
         (or every column when one of them does not name its columns). The L organisation's
         12.6 M opportunity rows took 8.0 GB as one frame; in chunks the process stays at 0.8 GB."""
+        marts = as_marts(con)
         schema, table = relation.split(".", 1)
         available = [
             column
-            for (column,) in con.execute(
+            for (column,) in marts.execute(
                 "select column_name from information_schema.columns"
                 " where table_schema = ? and table_name = ?",
                 [schema, table],
-            ).fetchall()
+            ).rows
         ]
         expectations = load_suite(kind, self.directory).get("expectations", [])
         merged = [_Merged(e) for e in expectations]
         condition = f" where {where}" if where else ""
         params = list(params)
-        rows = con.execute(f"select count(*) from {relation}{condition}", params).fetchone()[0]
+        rows = marts.execute(f"select count(*) from {relation}{condition}", params).scalar()
         chunked = [m for m in merged if row_wise(m.spec)]
         whole = [m for m in merged if not row_wise(m.spec)]
         if whole:
             columns = select_list(expectation_columns([m.spec for m in whole]), everything, available)
-            self._into(kind, whole, con.execute(f"select {columns} from {relation}{condition}", params).df())
+            self._into(kind, whole, marts.frame(f"select {columns} from {relation}{condition}", params))
         if chunked:
             columns = select_list(expectation_columns([m.spec for m in chunked]), everything, available)
-            cursor = con.cursor()
-            cursor.execute(f"select {columns} from {relation}{condition}", params)
-            vectors = max(1, chunk_rows // 2048)
-            seen = 0
-            while True:
-                frame = cursor.fetch_df_chunk(vectors)
-                if frame.empty and seen:
-                    break
+            select = f"select {columns} from {relation}{condition}"
+            for frame in marts.frames(select, params, chunk_rows):  # one frame at least
                 self._into(kind, chunked, frame)
-                seen += len(frame)
-                if frame.empty:
-                    break
-            cursor.close()
         return _result(kind, merged, rows)
 
     def _into(self, kind: str, merged: list[_Merged], frame: pd.DataFrame) -> None:

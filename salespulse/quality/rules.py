@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import yaml
 
 from salespulse.config import QUALITY_DECLARATION
+from salespulse.marts import Marts, MissingRelation, as_marts
 
 SUBMISSIONS = "dq_submissions"
 ANOMALIES = "dq_anomalies"
@@ -33,7 +33,7 @@ select
         || coalesce(' by ' || s.minutes_late || ' min', '') as detail
 from marts.dq_submissions as s
 left join marts.dim_reps as r on s.rep_id = r.rep_id and r.is_current
-where list_contains(?, s.status)
+where s.status in ({values})
 order by s.period_start desc, s.rep_id
 """
 
@@ -42,7 +42,7 @@ select
     a.anomaly_id as finding_id, a.rep_id, r.rep_name, a.team_id, a.kind, a.start_date, a.end_date, a.detail
 from marts.dq_anomalies as a
 left join marts.dim_reps as r on a.rep_id = r.rep_id and r.is_current
-where list_contains(?, a.kind)
+where a.kind in ({values})
 order by a.start_date desc, a.rep_id, a.anomaly_id
 """
 
@@ -171,18 +171,18 @@ class CheckOutcome:
         return len(self.findings)
 
 
-def population(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> dict[str, int] | None:
+def population(con: Marts, rule: CheckRule) -> dict[str, int] | None:
     """Rows the rule looks at, by source; None when a source is not built (then nobody can say)."""
     counts = {}
     for label, sql in rule.population.items():
         try:
-            counts[label] = int(con.execute(sql).fetchone()[0])
-        except duckdb.CatalogException:
+            counts[label] = int(as_marts(con).execute(sql).scalar())
+        except MissingRelation:
             return None
     return counts
 
 
-def skip_reason(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> str | None:
+def skip_reason(con: Marts, rule: CheckRule) -> str | None:
     """Why the rule cannot say anything (every source it looks at is empty), or None."""
     counts = population(con, rule)
     if not counts or any(counts.values()):
@@ -190,7 +190,8 @@ def skip_reason(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> str | None:
     return "nothing to check: 0 " + ", 0 ".join(counts)
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> CheckOutcome:
+def evaluate(con: Marts, rule: CheckRule) -> CheckOutcome:
+    """The rule's findings, read from the marts of any engine (or a DuckDB connection)."""
     reason = skip_reason(con, rule)
     if reason is not None:
         empty = pd.DataFrame(
@@ -207,7 +208,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, rule: CheckRule) -> CheckOutcome:
         )
         return CheckOutcome(rule, empty, skipped_reason=reason)
     sql = _SUBMISSION_FINDINGS if rule.table == SUBMISSIONS else _ANOMALY_FINDINGS
-    frame = con.execute(sql, [list(rule.values)]).df()
+    # The kinds are bound, one parameter each: `in (...)` reads the same on every engine.
+    values = {f"v{i}": value for i, value in enumerate(rule.values)}
+    frame = as_marts(con).frame(sql.format(values=", ".join(f"${name}" for name in values) or "null"), values)
     reps = sorted(frame["rep_id"].dropna().unique().tolist())
     teams = sorted(frame["team_id"].dropna().unique().tolist())
     return CheckOutcome(rule, frame, reps, teams)

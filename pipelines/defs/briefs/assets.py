@@ -10,7 +10,6 @@ set, so the UI counts no holiday or weekend as "missing" and a make-up Saturday 
 import os
 import warnings
 from datetime import date, datetime
-from pathlib import Path
 
 import dagster as dg
 
@@ -24,6 +23,7 @@ from salespulse.briefs.render import BriefSettings
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
 from salespulse.mail import SmtpConfig
+from salespulse.marts import MartsSource
 
 DEFAULT_START = "2025-01-01"
 # Non-working days are listed up to the end of the year after next (later years: Monday–Friday).
@@ -96,6 +96,14 @@ def _should_send(context: dg.AssetExecutionContext, config: BriefConfig) -> bool
     return not context.run.tags.get("dagster/backfill")
 
 
+def marts_source(settings, warehouse: WarehouseResource) -> MartsSource:
+    """Where the briefs read the marts: the pipeline's warehouse, unless SALESPULSE_MARTS_ENGINE
+    names a warehouse built with `salespulse dbt --target postgres|spark`."""
+    if settings.marts_engine == "duckdb":
+        return MartsSource.duckdb(warehouse.path)
+    return MartsSource.from_settings(settings)
+
+
 def _materialize(
     context: dg.AssetExecutionContext,
     config: BriefConfig,
@@ -107,10 +115,11 @@ def _materialize(
     start = date.fromisoformat(context.partition_key)
     smtp = SmtpConfig.from_env()
     send = _should_send(context, config)
+    marts = marts_source(settings, warehouse)
     result: PeriodResult = publish_period(
         kind=kind.name,
         start=start,
-        warehouse_path=Path(warehouse.path),
+        marts=marts,
         briefs_dir=settings.briefs_dir,
         outbox_dir=settings.outbox_dir,
         locale=config.locale or settings.locale,
@@ -140,6 +149,7 @@ def _materialize(
     folder = settings.briefs_dir / kind.name / result.period.label
     metadata = {
         "period": result.period.label,
+        "marts": marts.describe(),
         "path": dg.MetadataValue.path(str(folder)),
         "files": dg.MetadataValue.json(
             {

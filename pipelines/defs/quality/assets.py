@@ -18,7 +18,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-import duckdb
 import pandas as pd
 
 from pipelines.defs.ingest.assets import GX_SKIPPED_NO_ROWS, KINDS, raw_key
@@ -37,6 +36,7 @@ from pipelines.defs.quality.checks import (
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
 from salespulse.config import get_settings
+from salespulse.marts import MissingRelation, as_marts
 from salespulse.quality import rules
 
 DIGEST_KEY = dg.AssetKey(["marts", "dq_check_digest"])
@@ -146,11 +146,11 @@ def _rep_names(con) -> dict[str, str]:
     """Rep id → name from the roster (current rows), so the digest names the reps it lists."""
     try:
         return dict(
-            con.execute(
-                "select rep_id, rep_name from marts.dim_reps where is_current and rep_name is not null"
-            ).fetchall()
+            as_marts(con)
+            .execute("select rep_id, rep_name from marts.dim_reps where is_current and rep_name is not null")
+            .rows
         )
-    except duckdb.CatalogException:
+    except MissingRelation:
         return {}
 
 

@@ -28,6 +28,7 @@ import duckdb
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
 from salespulse.config import RESOURCE_ROOT
+from salespulse.marts import Marts, as_marts
 from salespulse.quality import rules
 from salespulse.quality.seen import new_findings
 
@@ -119,10 +120,11 @@ def evaluate_rules(
         yield rule_result(outcome, new_findings(con, rule.name, outcome.findings, run_id) if seen else None)
 
 
-def evaluate_suites(con: duckdb.DuckDBPyConnection) -> Iterator[CheckOutcome]:
+def evaluate_suites(con: Marts | duckdb.DuckDBPyConnection) -> Iterator[CheckOutcome]:
+    """The GX suites on the marts, read from any engine."""
     validator = None
     for mart, key in GX_MARTS.items():
-        if not con.execute(f"select exists (from marts.{mart})").fetchone()[0]:
+        if not as_marts(con).execute(f"select exists (select 1 from marts.{mart})").scalar():
             yield SkippedCheck(
                 key,
                 GX_CHECK,

@@ -24,21 +24,33 @@ last_submitted as (
 
 ),
 
-streaks as (
+missing as (
 
     select
         daily.rep_id,
-        arg_max(daily.team_id, daily.period_start) as team_id,
-        cast(count(*) as bigint) as missing_days,
-        min(daily.period_start) as first_missing,
-        max(daily.period_start) as last_missing
+        daily.team_id,
+        daily.period_start,
+        row_number() over (partition by daily.rep_id order by daily.period_start desc) as recency
     from daily
     inner join last_submitted
         on daily.rep_id = last_submitted.rep_id
     where
         daily.status = 'missing'
         and daily.period_start > coalesce(last_submitted.last_submitted_date, date '1900-01-01')
-    group by daily.rep_id
+
+),
+
+streaks as (
+
+    -- The team of the latest missing day (a rep who moved is listed with the team now).
+    select
+        rep_id,
+        max(case when recency = 1 then team_id end) as team_id,
+        cast(count(*) as bigint) as missing_days,
+        min(period_start) as first_missing,
+        max(period_start) as last_missing
+    from missing
+    group by rep_id
 
 )
 
