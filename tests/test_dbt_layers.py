@@ -1,5 +1,6 @@
 """The dbt DAG flows one way (issue #16, item 3): sources → staging → intermediate → marts →
-quality → audit, no model reading a later layer; the Dagster groups follow the same order."""
+quality → audit, no model reading a later layer; the Dagster groups follow the same order
+(ingest → staging → marts → quality → audit → publish → briefs)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,21 @@ def test_sources_are_read_only_by_staging_and_the_audit():
         if any(dep.startswith("source.") for dep in node["depends_on"]["nodes"])
     }
     assert readers <= {"staging", "audit"}, readers
+
+
+def test_the_dagster_groups_flow_left_to_right():
+    """Every asset reads only assets of its own group or of a group before it, in GROUP_ORDER
+    (the order the UI's groups are meant to be read); no asset is left in `default`."""
+    from pipelines.definitions import defs
+    from pipelines.defs.warehouse.assets import GROUP_ORDER
+
+    graph = defs.resolve_asset_graph()
+    group = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(group.values()) == set(GROUP_ORDER), sorted(set(group.values()))
+    backwards = sorted(
+        f"{key.to_user_string()} ({group[key]}) reads {parent.to_user_string()} ({group[parent]})"
+        for key in group
+        for parent in graph.get(key).parent_keys
+        if GROUP_ORDER.index(group[parent]) > GROUP_ORDER.index(group[key])
+    )
+    assert backwards == []

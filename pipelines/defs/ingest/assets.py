@@ -49,6 +49,10 @@ def raw_key(kind: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", kind])
 
 
+def rejects_key(kind: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", f"{kind}__rejects"])
+
+
 def _specs() -> list[dg.AssetSpec]:
     contracts = default_contracts()
     specs = [
@@ -58,6 +62,19 @@ def _specs() -> list[dg.AssetSpec]:
             description=f"raw.{kind}: {contracts[kind].title}. {contracts[kind].description}".strip(),
             kinds={"duckdb"},
             metadata={"contract": f"models/{kind}.yaml", "keys": list(contracts[kind].keys)},
+        )
+        for kind in KINDS
+    ]
+    # Each kind's rejected rows, written by the same step: a model reading them (the dq marts
+    # see rejected reports) is downstream of the kind, in the `ingest` group.
+    specs += [
+        dg.AssetSpec(
+            rejects_key(kind),
+            group_name=GROUP,
+            deps=[raw_key(kind)],
+            description=f"raw.{kind}__rejects: the rows of {kind} files that were rejected, "
+            "their original text and the reasons (_reasons).",
+            kinds={"duckdb"},
         )
         for kind in KINDS
     ]
@@ -206,6 +223,15 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
                     else "no new files",
                     "rejects_by_reason": dg.MetadataValue.md(_reasons_markdown(reasons)),
                     **({"great_expectations": f"skipped: {GX_SKIPPED_NO_ROWS}"} if skipped else {}),
+                },
+            )
+            rejected = con.execute(f"select count(*) from raw.{kind}__rejects").fetchone()[0]
+            yield dg.MaterializeResult(
+                asset_key=rejects_key(kind),
+                metadata={
+                    "rows_rejected": sum(r.rows_rejected for r in results),
+                    "dagster/row_count": rejected,
+                    "rejects_by_reason": dg.MetadataValue.md(_reasons_markdown(reasons)),
                 },
             )
             if skipped:
