@@ -40,13 +40,14 @@ def _dbt_build(work: Path, engine: str, as_of: date, env: dict[str, str]) -> dic
     """`dbt build --full-refresh` with the engine's target, timed; dbt's run_results summed."""
     from benchmarks.run import PeakMemory
     from pipelines.defs.warehouse.assets import dbt_vars
+    from salespulse.config import get_settings
     from salespulse.dbt_project import dbt_executable_for
 
     target = work / f"dbt-{engine}"
     started = time.perf_counter()
     process = subprocess.Popen(
         [
-            dbt_executable_for(["--target", TARGETS[engine]]),
+            dbt_executable_for(get_settings(), ["--target", TARGETS[engine]]),
             "build",
             "--quiet",
             "--full-refresh",

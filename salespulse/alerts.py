@@ -12,7 +12,6 @@ appended to outbox/alerts.jsonl, so none is only a log line.
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -44,15 +43,13 @@ class AlertSettings:
     emails: tuple[str, ...] = ()
     webhook_url: str | None = None
     webhook_timeout: float = 10.0
+    smtp: SmtpConfig | None = None  # None: alerts are not mailed (the outbox keeps them)
 
     @classmethod
-    def from_env(cls) -> AlertSettings:
-        emails = tuple(
-            e.strip() for e in os.environ.get("SALESPULSE_ALERT_EMAILS", "").split(",") if e.strip()
-        )
-        return cls(
-            emails=emails, webhook_url=os.environ.get("SALESPULSE_ALERT_WEBHOOK_URL", "").strip() or None
-        )
+    def from_settings(cls, settings) -> AlertSettings:
+        """SALESPULSE_ALERT_EMAILS, SALESPULSE_ALERT_WEBHOOK_URL and SALESPULSE_SMTP_*, as read
+        into `Settings`."""
+        return cls(emails=settings.alert_emails, webhook_url=settings.alert_webhook_url, smtp=settings.smtp)
 
 
 LEDGER_NAME = "alerts-ledger.jsonl"  # fingerprints of the findings alerted
@@ -89,10 +86,9 @@ def post_webhook(url: str, alert: Alert, timeout: float = 10.0) -> None:
             raise OSError(f"webhook answered HTTP {response.status}")
 
 
-def send_alert(alert: Alert, outbox: Path, settings: AlertSettings | None = None) -> dict:
+def send_alert(alert: Alert, outbox: Path, settings: AlertSettings) -> dict:
     """Record the alert in outbox/alerts.jsonl, then deliver it where configured.
     Returns what happened per channel; a delivery failure is recorded, never raised."""
-    settings = settings or AlertSettings.from_env()
     outcome: dict[str, str] = {}
     if settings.webhook_url:
         try:
@@ -100,7 +96,7 @@ def send_alert(alert: Alert, outbox: Path, settings: AlertSettings | None = None
             outcome["webhook"] = "sent"
         except OSError as exc:
             outcome["webhook"] = f"failed: {exc}"
-    smtp = SmtpConfig.from_env()
+    smtp = settings.smtp
     if settings.emails and smtp is not None:
         for recipient in settings.emails:
             message = EmailMessage()

@@ -211,10 +211,11 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 def _cmd_load_postgres(args: argparse.Namespace) -> int:
     import psycopg2
 
-    from salespulse.engines.postgres import PostgresLoadError, connection_settings, load_raw
+    from salespulse.engines.postgres import PostgresLoadError, load_raw
 
-    directory = Path(args.from_dir) if args.from_dir else get_settings().raw_parquet_dir
-    connect = connection_settings()
+    settings = get_settings()
+    directory = Path(args.from_dir) if args.from_dir else settings.raw_parquet_dir
+    connect = settings.postgres_connect_args()
     try:
         loaded = load_raw(directory, connect)
     except PostgresLoadError as exc:

@@ -18,7 +18,11 @@ from dataclasses import dataclass, field, make_dataclass
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from salespulse.mail import SmtpConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The files the code reads at run time (the dbt project, the input contracts in models/, the brief
@@ -59,6 +63,15 @@ def _number(name: str, default: str | float, kind: type = float):
         return kind(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a {kind.__name__}, got {raw!r}") from exc
+
+
+def _date(name: str) -> date | None:
+    """A YYYY-MM-DD setting, None when unset."""
+    raw = _env(name, "")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD), got {raw!r}") from exc
 
 
 def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -179,6 +192,21 @@ class Settings(Thresholds):
     # (SALESPULSE_PG_*) or the Spark warehouse folder under spark_home.
     marts_engine: str = "duckdb"
     spark_home: Path | None = None
+    # The engine `salespulse dbt` builds (SALESPULSE_DBT_TARGET, the profile's target) and the dbt
+    # of the spark environment (SALESPULSE_SPARK_DBT; None: .venv-spark's).
+    dbt_target: str = "dev"
+    spark_dbt: Path | None = None
+    # The PostgreSQL warehouse (SALESPULSE_PG_*, as the dbt profile's `postgres` output).
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_user: str = "salespulse"
+    pg_password: str = ""
+    pg_db: str = "salespulse"
+    # Delivery: SMTP (None: outbox only), alert recipients and webhook, the first brief period.
+    smtp: SmtpConfig | None = None
+    alert_emails: tuple[str, ...] = ()
+    alert_webhook_url: str | None = None
+    briefs_start: date = date(2025, 1, 1)
     as_of_override: date | None = None
     dq_start: date | None = None
 
@@ -230,6 +258,16 @@ class Settings(Thresholds):
         """Where DuckDB spills what does not fit in its memory limit."""
         return self.home / "tmp" / "duckdb"
 
+    def postgres_connect_args(self) -> dict[str, Any]:
+        """psycopg2.connect's arguments for the Postgres warehouse."""
+        return {
+            "host": self.pg_host,
+            "port": self.pg_port,
+            "user": self.pg_user,
+            "password": self.pg_password,
+            "dbname": self.pg_db,
+        }
+
     def duckdb_config(self) -> dict[str, str]:
         """Settings every pipeline connection to the warehouse opens with (dbt's profile reads
         the same values from the environment)."""
@@ -254,7 +292,9 @@ class Settings(Thresholds):
 
 
 def load_settings() -> Settings:
-    """Read the settings afresh from the environment."""
+    """Read the settings afresh from the environment: the one place that reads it."""
+    from salespulse.mail import SmtpConfig
+
     _load_dotenv()
     home = Path(_env("SALESPULSE_HOME", "data")).expanduser().resolve()
     calendar_file = _env("SALESPULSE_CALENDAR_FILE", "")
@@ -275,9 +315,7 @@ def load_settings() -> Settings:
         ),
         **{t.name: _number(t.env, t.default, t.kind) for t in THRESHOLDS},
         locale=_env("SALESPULSE_LOCALE", "zh-CN"),
-        calendar_start=date.fromisoformat(_env("SALESPULSE_CALENDAR_START", ""))
-        if _env("SALESPULSE_CALENDAR_START", "")
-        else None,
+        calendar_start=_date("SALESPULSE_CALENDAR_START"),
         calendar_country=_env("SALESPULSE_CALENDAR_COUNTRY", "CN"),
         landing_settle_seconds=_number("SALESPULSE_LANDING_SETTLE_SECONDS", "2", int),
         landing_sensor_interval_seconds=_number("SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS", "5", int),
@@ -302,12 +340,19 @@ def load_settings() -> Settings:
         raw_parquet=_choice("SALESPULSE_RAW_PARQUET", "0", ("0", "1")) == "1",
         marts_engine=_choice("SALESPULSE_MARTS_ENGINE", "duckdb", MARTS_ENGINES),
         spark_home=Path(_env("SALESPULSE_SPARK_HOME", str(home / "spark"))).expanduser().resolve(),
-        dq_start=date.fromisoformat(_env("SALESPULSE_DQ_START", ""))
-        if _env("SALESPULSE_DQ_START", "")
-        else None,
-        as_of_override=date.fromisoformat(_env("SALESPULSE_AS_OF", ""))
-        if _env("SALESPULSE_AS_OF", "")
-        else None,
+        dbt_target=_env("SALESPULSE_DBT_TARGET", "dev") or "dev",
+        spark_dbt=Path(_env("SALESPULSE_SPARK_DBT", "")) if _env("SALESPULSE_SPARK_DBT", "") else None,
+        pg_host=_env("SALESPULSE_PG_HOST", "127.0.0.1"),
+        pg_port=_number("SALESPULSE_PG_PORT", "5432", int),
+        pg_user=_env("SALESPULSE_PG_USER", "salespulse"),
+        pg_password=os.environ.get("SALESPULSE_PG_PASSWORD", ""),
+        pg_db=_env("SALESPULSE_PG_DB", "salespulse"),
+        smtp=SmtpConfig.from_env(os.environ),
+        alert_emails=tuple(e.strip() for e in _env("SALESPULSE_ALERT_EMAILS", "").split(",") if e.strip()),
+        alert_webhook_url=_env("SALESPULSE_ALERT_WEBHOOK_URL", "") or None,
+        briefs_start=_date("SALESPULSE_BRIEFS_START") or date(2025, 1, 1),
+        dq_start=_date("SALESPULSE_DQ_START"),
+        as_of_override=_date("SALESPULSE_AS_OF"),
     )
 
 

@@ -87,21 +87,21 @@ class SparkNotInstalledError(RuntimeError):
     """The spark target was asked for and its environment is missing."""
 
 
-def _target(args: list[str]) -> str:
+def _target(settings: Settings, args: list[str]) -> str:
     """The profile target ARGS ask for: --target, else SALESPULSE_DBT_TARGET, else dev."""
     for i, arg in enumerate(args):
         if arg in ("--target", "-t") and i + 1 < len(args):
             return args[i + 1]
         if arg.startswith("--target="):
             return arg.split("=", 1)[1]
-    return os.environ.get("SALESPULSE_DBT_TARGET") or "dev"
+    return settings.dbt_target
 
 
-def dbt_executable_for(args: list[str]) -> str:
+def dbt_executable_for(settings: Settings, args: list[str]) -> str:
     """dbt for ARGS: the spark environment's for the spark target, this environment's otherwise."""
-    if _target(args) != "spark":
+    if _target(settings, args) != "spark":
         return dbt_executable()
-    spark_dbt = Path(os.environ.get("SALESPULSE_SPARK_DBT") or SPARK_VENV_DBT)
+    spark_dbt = settings.spark_dbt or SPARK_VENV_DBT
     if not spark_dbt.exists():
         raise SparkNotInstalledError(
             f"the spark target runs {spark_dbt}, which is missing: `make setup` makes .venv-spark "
@@ -134,7 +134,7 @@ def dbt_command(settings: Settings, args: list[str], as_of: date | None = None) 
     pipeline's vars and its target folder ($SALESPULSE_HOME/dbt/target) are added unless ARGS
     give their own.
     """
-    command = [dbt_executable_for(args), *args]
+    command = [dbt_executable_for(settings, args), *args]
     if not _has(args, "--project-dir"):
         command += ["--project-dir", str(DBT_PROJECT_DIR)]
     if not _has(args, "--profiles-dir"):

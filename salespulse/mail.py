@@ -37,7 +37,8 @@ class SmtpConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpConfig | None:
-        """The SMTP settings, or None when SALESPULSE_SMTP_HOST is not set (outbox only)."""
+        """The SMTP settings, or None when SALESPULSE_SMTP_HOST is not set (outbox only). Read
+        once, by `config.load_settings` (`Settings.smtp`): code takes them from the settings."""
         env = os.environ if environ is None else environ
 
         def get(name: str, default: str = "") -> str:

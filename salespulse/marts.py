@@ -274,13 +274,11 @@ class MartsSource:
         return cls("postgres", connect_args=tuple(sorted(connect_args.items())))
 
     @classmethod
-    def from_settings(cls, settings, environ: Mapping[str, str] | None = None) -> MartsSource:
+    def from_settings(cls, settings) -> MartsSource:
         """SALESPULSE_MARTS_ENGINE's warehouse: the DuckDB file (SALESPULSE_WAREHOUSE), Postgres
         (SALESPULSE_PG_*, as the dbt profile), or Spark's folder ($SALESPULSE_SPARK_HOME/warehouse)."""
         if settings.marts_engine == "postgres":
-            from salespulse.engines.postgres import connection_settings
-
-            return cls.postgres(connection_settings(environ))
+            return cls.postgres(settings.postgres_connect_args())
         if settings.marts_engine == "spark":
             return cls.spark((settings.spark_home or settings.home / "spark") / "warehouse")
         return cls.duckdb(settings.warehouse_path)

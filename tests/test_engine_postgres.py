@@ -238,7 +238,7 @@ def _connect_args(server: TempPostgres) -> dict[str, object]:
     }
 
 
-def test_load_postgres_names_the_server_it_cannot_reach(tmp_path, monkeypatch, capsys):
+def test_load_postgres_names_the_server_it_cannot_reach(home, tmp_path, monkeypatch, capsys):
     from salespulse import cli
 
     (tmp_path / "orders" / "_schema").mkdir(parents=True)
@@ -251,6 +251,7 @@ def test_load_postgres_names_the_server_it_cannot_reach(tmp_path, monkeypatch, c
         closed = sock.getsockname()[1]  # bound, never listening: the connection is refused
         monkeypatch.setenv("SALESPULSE_PG_PORT", str(closed))
         monkeypatch.setenv("SALESPULSE_PG_DB", "nowhere")
+        get_settings.cache_clear()  # read again, with these (the `home` fixture clears it after)
         assert cli.main(["load-postgres", "--from", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"nowhere on 127.0.0.1:{closed}" in err and "SALESPULSE_PG_*" in err

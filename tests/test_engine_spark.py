@@ -133,19 +133,22 @@ def test_spark_without_the_parquet_mirror_says_what_to_set(spark_build, tmp_path
 
 
 def test_salespulse_dbt_runs_the_spark_environments_dbt_for_the_spark_target(home, monkeypatch, tmp_path):
+    from salespulse.config import load_settings
     from salespulse.dbt_project import SparkNotInstalledError, dbt_command, dbt_executable
 
     monkeypatch.delenv("SALESPULSE_DBT_TARGET", raising=False)
     monkeypatch.delenv("SALESPULSE_SPARK_DBT", raising=False)
-    assert dbt_command(home, ["build"])[0] == dbt_executable()
-    assert dbt_command(home, ["build", "--target", "spark"])[0] == str(SPARK_VENV_DBT)
-    assert dbt_command(home, ["build", "--target=postgres"])[0] == dbt_executable()
+    settings = load_settings()
+    assert dbt_command(settings, ["build"])[0] == dbt_executable()
+    assert dbt_command(settings, ["build", "--target", "spark"])[0] == str(SPARK_VENV_DBT)
+    assert dbt_command(settings, ["build", "--target=postgres"])[0] == dbt_executable()
     monkeypatch.setenv("SALESPULSE_DBT_TARGET", "spark")
-    assert dbt_command(home, ["build"])[0] == str(SPARK_VENV_DBT)
-    assert dbt_command(home, ["build", "-t", "dev"])[0] == dbt_executable()
+    settings = load_settings()
+    assert dbt_command(settings, ["build"])[0] == str(SPARK_VENV_DBT)
+    assert dbt_command(settings, ["build", "-t", "dev"])[0] == dbt_executable()
     monkeypatch.setenv("SALESPULSE_SPARK_DBT", str(tmp_path / "missing" / "dbt"))
     with pytest.raises(SparkNotInstalledError, match="make setup"):
-        dbt_command(home, ["build"])
+        dbt_command(load_settings(), ["build"])
 
 
 def test_the_dbt_unit_tests_pass_on_spark(spark_build):

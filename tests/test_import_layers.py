@@ -156,3 +156,43 @@ def test_imports_are_parsed(tmp_path, monkeypatch, source, expected):
     path.parent.mkdir(parents=True)
     path.write_text(source + "\n", encoding="utf-8")
     assert expected in {name for name, _ in imports(path)}
+
+
+def _environment_reads(tree: ast.AST) -> list[tuple[int, str]]:
+    """`os.environ.get("SALESPULSE_…")`, `os.getenv("SALESPULSE_…")` and `os.environ["SALESPULSE_…"]`
+    read (not assigned) in a module."""
+    found = []
+    for node in ast.walk(tree):
+        name = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+            if node.func.attr in ("get", "getenv") and isinstance(node.args[0], ast.Constant):
+                name = node.args[0].value
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and isinstance(node.slice, ast.Constant)
+            and ast.unparse(node.value).endswith("environ")
+        ):
+            name = node.slice.value
+        if isinstance(name, str) and name.startswith("SALESPULSE_"):
+            found.append((node.lineno, name))
+    return found
+
+
+# Not this process's settings: another process's environment, read to recognise it.
+OTHER_PROCESSES = {("pipelines/runs.py", "SALESPULSE_WAREHOUSE")}  # a dbt build's (psutil)
+
+
+def test_only_the_settings_read_salespulse_variables():
+    """#16 item 5: SALESPULSE_* is read in one place, `salespulse.config.load_settings`; the rest
+    of the code takes `Settings` (SMTP, alerts, the Postgres warehouse, the dbt target, the first
+    brief period included). Writing them for a dbt subprocess is not reading."""
+    readers = {
+        f"{path.relative_to(ROOT)}:{line} {name}"
+        for folder in ("salespulse", "pipelines")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path != ROOT / "salespulse" / "config.py"
+        for line, name in _environment_reads(ast.parse(path.read_text(encoding="utf-8")))
+        if (str(path.relative_to(ROOT)), name) not in OTHER_PROCESSES
+    }
+    assert readers == set()

@@ -25,6 +25,7 @@ from pipelines.defs.operations.sensors import (
     failed_error_checks,
 )
 from salespulse.alerts import Alert, AlertSettings, send_alert
+from salespulse.config import get_settings, load_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -127,7 +128,10 @@ def test_alert_reaches_webhook_and_email_and_is_recorded(home, webhook, smtp):
     alert = Alert(
         title="run failed: daily_run", detail="boom", run_id="abc", items=[{"step": "dbt_warehouse"}]
     )
-    outcome = send_alert(alert, home.outbox_dir, AlertSettings(emails=("ops@test.local",), webhook_url=url))
+    mail = load_settings().smtp  # SALESPULSE_SMTP_* as the smtp fixture set them
+    assert mail is not None and mail.sender == "salespulse@test.local"
+    alerts = AlertSettings(emails=("ops@test.local",), webhook_url=url, smtp=mail)
+    outcome = send_alert(alert, home.outbox_dir, alerts)
     assert outcome == {"webhook": "sent", "email:ops@test.local": "sent"}
     assert (
         received[0]["title"] == "run failed: daily_run" and "dbt_warehouse" in received[0]["text"]["content"]
@@ -160,6 +164,7 @@ def _checked():
 def test_sensors_alert_on_a_failed_run_and_on_failed_error_checks(home, webhook, monkeypatch):
     url, received = webhook
     monkeypatch.setenv("SALESPULSE_ALERT_WEBHOOK_URL", url)
+    get_settings.cache_clear()  # the sensors read the settings of the process
     instance = dg.DagsterInstance.ephemeral()
 
     ok = dg.materialize([_checked], instance=instance)

@@ -9,14 +9,13 @@ the previous load or this one, never half of it. A column the mirror has and the
 added; a table is created on first load. DuckDB reads the Parquet files and writes each table as
 CSV into a temporary folder, which psycopg2 streams in with COPY.
 
-The connection comes from the same variables the dbt profile's `postgres` output reads:
-SALESPULSE_PG_HOST (127.0.0.1), SALESPULSE_PG_PORT (5432), SALESPULSE_PG_USER (salespulse),
-SALESPULSE_PG_PASSWORD, SALESPULSE_PG_DB (salespulse).
+The connection comes from the same variables the dbt profile's `postgres` output reads, as read
+into `Settings.postgres_connect_args()`: SALESPULSE_PG_HOST (127.0.0.1), SALESPULSE_PG_PORT
+(5432), SALESPULSE_PG_USER (salespulse), SALESPULSE_PG_PASSWORD, SALESPULSE_PG_DB (salespulse).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import time
@@ -61,18 +60,6 @@ class PostgresLoad:
     seconds: float = 0.0
 
 
-def connection_settings(environ: Mapping[str, str] | None = None) -> dict[str, object]:
-    """psycopg2 connection arguments from SALESPULSE_PG_* (the dbt profile's `postgres` output)."""
-    env = os.environ if environ is None else environ
-    return {
-        "host": env.get("SALESPULSE_PG_HOST", "127.0.0.1"),
-        "port": int(env.get("SALESPULSE_PG_PORT", "5432")),
-        "user": env.get("SALESPULSE_PG_USER", "salespulse"),
-        "password": env.get("SALESPULSE_PG_PASSWORD", ""),
-        "dbname": env.get("SALESPULSE_PG_DB", "salespulse"),
-    }
-
-
 def postgres_type(duckdb_type: str) -> str:
     """The Postgres column type for one of DuckDB's, or PostgresLoadError."""
     decimal = _DECIMAL.fullmatch(duckdb_type)
@@ -97,7 +84,7 @@ def mirror_tables(directory: Path) -> list[str]:
     )
 
 
-def load_raw(directory: Path, connect_args: Mapping[str, object] | None = None) -> PostgresLoad:
+def load_raw(directory: Path, connect_args: Mapping[str, object]) -> PostgresLoad:
     """Replace Postgres's raw tables with the mirror's, all in one transaction."""
     import psycopg2
 
@@ -107,7 +94,7 @@ def load_raw(directory: Path, connect_args: Mapping[str, object] | None = None) 
         raise PostgresLoadError(f"{directory} holds no table of Parquet files")
     result = PostgresLoad()
     reader = duckdb.connect()
-    target = psycopg2.connect(**(connect_args or connection_settings()))
+    target = psycopg2.connect(**connect_args)
     try:
         with tempfile.TemporaryDirectory(prefix="salespulse-pg-load-") as scratch, target.cursor() as cursor:
             cursor.execute(f"create schema if not exists {_SCHEMA}")

@@ -7,7 +7,6 @@ and SALESPULSE_CALENDAR_FILE) says is not a working day is an exclusion of the d
 set, so the UI counts no holiday or weekend as "missing" and a make-up Saturday has its digest.
 """
 
-import os
 import warnings
 from datetime import date, datetime
 
@@ -22,18 +21,15 @@ from salespulse.briefs.publish import PeriodResult, markdown_preview, publish_pe
 from salespulse.briefs.render import BriefSettings
 from salespulse.calendar import WorkCalendar
 from salespulse.config import get_settings
-from salespulse.mail import SmtpConfig
 from salespulse.marts import MartsSource
 
-DEFAULT_START = "2025-01-01"
 # Non-working days are listed up to the end of the year after next (later years: Monday–Friday).
 _EXCLUSION_YEARS = 2
 
 
 def briefs_start() -> str:
     """SALESPULSE_BRIEFS_START: the first period with a brief (YYYY-MM-DD)."""
-    get_settings()  # loads .env
-    return os.environ.get("SALESPULSE_BRIEFS_START", "").strip() or DEFAULT_START
+    return get_settings().briefs_start.isoformat()
 
 
 def non_working_days(start: date, end: date, calendar: WorkCalendar | None = None) -> list[datetime]:
@@ -113,7 +109,7 @@ def _materialize(
     settings = get_settings()
     settings.ensure_dirs()
     start = date.fromisoformat(context.partition_key)
-    smtp = SmtpConfig.from_env()
+    smtp = settings.smtp
     send = _should_send(context, config)
     marts = marts_source(settings, warehouse)
     result: PeriodResult = publish_period(

@@ -7,7 +7,7 @@ import json
 import dagster as dg
 
 from pipelines.runs import recover_dead_runs, runs_in_progress, slot_holders, stop_orphaned_builds, stuck_runs
-from salespulse.alerts import Alert, alerted_before, record_alerted, send_alert
+from salespulse.alerts import Alert, AlertSettings, alerted_before, record_alerted, send_alert
 from salespulse.config import get_settings
 
 
@@ -27,7 +27,8 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext):
         run_id=context.dagster_run.run_id,
         items=[{"step": step} for step in steps],
     )
-    send_alert(alert, get_settings().outbox_dir)
+    settings = get_settings()
+    send_alert(alert, settings.outbox_dir, AlertSettings.from_settings(settings))
 
 
 def _metadata(evaluation, name: str):
@@ -83,7 +84,8 @@ def alert_on_failed_error_checks(context: dg.RunStatusSensorContext):
     failed = failed_error_checks(context.instance, context.dagster_run.run_id)
     if not failed:
         return dg.SkipReason("no failed ERROR-severity checks")
-    outbox = get_settings().outbox_dir
+    settings = get_settings()
+    outbox = settings.outbox_dir
     seen = alerted_before(outbox)
     news = []
     for check in failed:
@@ -103,7 +105,7 @@ def alert_on_failed_error_checks(context: dg.RunStatusSensorContext):
         run_id=context.dagster_run.run_id,
         items=items,
     )
-    send_alert(alert, outbox)
+    send_alert(alert, outbox, AlertSettings.from_settings(settings))
     record_alerted(outbox, [f for _, fresh in news for f in fresh], context.dagster_run.run_id)
     return None
 
@@ -117,12 +119,13 @@ def alert_on_failed_error_checks(context: dg.RunStatusSensorContext):
     "running; alerts once on a run queued or in progress for longer than SALESPULSE_RUN_STUCK_MINUTES.",
 )
 def watch_runs(context: dg.SensorEvaluationContext):
+    settings = get_settings()
     notes = recover_dead_runs(context.instance)
     if not runs_in_progress(context.instance):
-        notes += stop_orphaned_builds(get_settings().warehouse_path)
+        notes += stop_orphaned_builds(settings.warehouse_path)
     for note in notes:
         context.log.warning(note)
-    minutes = get_settings().run_stuck_minutes
+    minutes = settings.run_stuck_minutes
     alerted = set(json.loads(context.cursor)) if context.cursor else set()
     stuck = [info for info in stuck_runs(context.instance, minutes) if info.run_id not in alerted]
     holders = slot_holders(context.instance)
@@ -146,7 +149,8 @@ def watch_runs(context: dg.SensorEvaluationContext):
                 run_id=info.run_id,
                 items=[{"holds the warehouse": text} for text in waits_for],
             ),
-            get_settings().outbox_dir,
+            settings.outbox_dir,
+            AlertSettings.from_settings(settings),
         )
         alerted.add(info.run_id)
     live = {info.run_id for info in stuck_runs(context.instance, minutes)}
