@@ -34,9 +34,12 @@ def run_dbt(
     args: tuple[str, ...],
     project_dir: Path = ROOT / "dbt_project",
     dbt: Path = DBT,
+    profiles_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """`dbt ARGS` of the project (or a copy of it) on `db_path`, its target and logs kept under
-    `tmp`; `dbt` is another environment's dbt (the spark target's)."""
+    `tmp`; `dbt` is another environment's dbt (the spark target's); `profiles_dir` another
+    folder's profiles.yml (default the project's); `env` more variables for dbt."""
     return subprocess.run(
         [
             str(dbt),
@@ -44,7 +47,7 @@ def run_dbt(
             "--project-dir",
             str(project_dir),
             "--profiles-dir",
-            str(project_dir),
+            str(profiles_dir or project_dir),
             "--target-path",
             str(tmp / "target"),
             "--log-path",
@@ -53,7 +56,7 @@ def run_dbt(
             json.dumps(dbt_vars),
         ],
         cwd=ROOT,
-        env={**os.environ, "SALESPULSE_WAREHOUSE": str(db_path)},
+        env={**os.environ, "SALESPULSE_WAREHOUSE": str(db_path), **(env or {})},
         capture_output=True,
         text=True,
         timeout=900,

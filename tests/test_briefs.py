@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from dbt_support import dbt_build
 
 from salespulse.briefs import data as D
 from salespulse.briefs.deliver import resend_failed
@@ -29,7 +30,6 @@ from salespulse.briefs.publish import publish_period
 from salespulse.briefs.render import BriefSettings, render, safe_cell
 from salespulse.mail import SmtpConfig
 from salespulse.marts import MartsSource
-from tests.dbt_support import dbt_build
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 3, 20)  # a Friday

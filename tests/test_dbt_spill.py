@@ -7,16 +7,13 @@ one that spilled - a warehouse too large for its memory limit could not be built
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
+from dbt_support import run_dbt
 
 from salespulse.config import PROJECT_ROOT
 
-BIN = Path(sys.executable).parent
 # A grouping of 1.5 M distinct strings does not fit in 40 MB: it spills.
 SPILLING_MODEL = "select md5(i::varchar) as k, count(*) as n from range(1500000) r(i) group by 1"
 
@@ -37,28 +34,18 @@ def test_models_after_one_that_spilled_still_build(tmp_path):
         encoding="utf-8",
     )
     (tmp_path / "tmp").mkdir()  # the data home's, as `salespulse init` makes it
-    env = {
-        **os.environ,
-        "SALESPULSE_HOME": str(tmp_path),
-        "SALESPULSE_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
-        "SALESPULSE_DUCKDB_MEMORY_LIMIT": "40MB",
-        "SALESPULSE_DUCKDB_THREADS": "1",
-    }
-    done = subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "run",
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(PROJECT_ROOT / "dbt_project"),
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    done = run_dbt(
+        tmp_path,
+        tmp_path / "warehouse.duckdb",
+        {},
+        ("run",),
+        project_dir=project,
+        profiles_dir=PROJECT_ROOT / "dbt_project",
+        env={
+            "SALESPULSE_HOME": str(tmp_path),
+            "SALESPULSE_DUCKDB_MEMORY_LIMIT": "40MB",
+            "SALESPULSE_DUCKDB_THREADS": "1",
+        },
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert "Completed successfully" in done.stdout

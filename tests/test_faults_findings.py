@@ -15,13 +15,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_support import run_dbt
 
 from salespulse.config import PROJECT_ROOT
 from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.reprocess import reprocess_with
-from tests.dbt_support import run_dbt
 from tests.test_quality import _write_calendar
 
 pytestmark = pytest.mark.xdist_group("findings")

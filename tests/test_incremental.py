@@ -18,12 +18,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_support import dbt_build, run_dbt, split_generated_org, write_work_calendar
 
 from benchmarks.increment import differences
 from salespulse.config import get_settings
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.reprocess import reprocess_with
-from tests.dbt_support import dbt_build, run_dbt, split_generated_org, write_work_calendar
 
 AS_OF = date(2026, 3, 31)
 BUILD = ("build", "--exclude-resource-type", "unit_test")

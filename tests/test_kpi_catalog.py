@@ -70,7 +70,7 @@ def test_a_declaration_mistake_is_named_before_anything_is_written(tmp_path, cha
 def test_a_derived_kpi_declared_once_is_built_into_every_mart_that_has_its_measures(tmp_path):
     """The three-file path of a new derived KPI: its declaration (here), its doc block and its unit
     test (left out here). Built on a copy of the project, from a small generated organisation."""
-    from tests.dbt_support import build_generated_org
+    from dbt_support import build_generated_org
 
     project = tmp_path / "dbt_project"
     shutil.copytree(

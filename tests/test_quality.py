@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from dbt_support import dbt_build
 
 from salespulse.calendar import WorkCalendar
 from salespulse.config import PROJECT_ROOT, get_settings
 from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
-from tests.dbt_support import dbt_build
 
 pytestmark = pytest.mark.xdist_group("quality")
 
