@@ -360,7 +360,8 @@ def _cmd_dbt(args: argparse.Namespace) -> int:
         return 2
     settings.ensure_dirs()
     try:
-        return subprocess.run(command, cwd=RESOURCE_ROOT, env=dbt_env(settings), check=False).returncode
+        env = dbt_env(settings, args.args)
+        return subprocess.run(command, cwd=RESOURCE_ROOT, env=env, check=False).returncode
     except KeyboardInterrupt:
         return 130
 

@@ -196,6 +196,9 @@ class Settings(Thresholds):
     # of the spark environment (SALESPULSE_SPARK_DBT; None: .venv-spark's).
     dbt_target: str = "dev"
     spark_dbt: Path | None = None
+    # The raw Parquet folder dbt reads instead of the `raw` schema (SALESPULSE_DBT_RAW_PARQUET_DIR;
+    # for the spark target `salespulse dbt` defaults it to raw_parquet_dir when that exists).
+    dbt_raw_parquet_dir: Path | None = None
     # The PostgreSQL warehouse (SALESPULSE_PG_*, as the dbt profile's `postgres` output).
     pg_host: str = "127.0.0.1"
     pg_port: int = 5432
@@ -342,6 +345,9 @@ def load_settings() -> Settings:
         spark_home=Path(_env("SALESPULSE_SPARK_HOME", str(home / "spark"))).expanduser().resolve(),
         dbt_target=_env("SALESPULSE_DBT_TARGET", "dev") or "dev",
         spark_dbt=Path(_env("SALESPULSE_SPARK_DBT", "")) if _env("SALESPULSE_SPARK_DBT", "") else None,
+        dbt_raw_parquet_dir=Path(_env("SALESPULSE_DBT_RAW_PARQUET_DIR", "")).expanduser().resolve()
+        if _env("SALESPULSE_DBT_RAW_PARQUET_DIR", "")
+        else None,
         pg_host=_env("SALESPULSE_PG_HOST", "127.0.0.1"),
         pg_port=_number("SALESPULSE_PG_PORT", "5432", int),
         pg_user=_env("SALESPULSE_PG_USER", "salespulse"),

@@ -110,9 +110,11 @@ def dbt_executable_for(settings: Settings, args: list[str]) -> str:
     return str(spark_dbt)
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
-    """The environment dbt runs in: profiles.yml reads the warehouse and the data home from it."""
-    return {
+def dbt_env(settings: Settings, args: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment dbt runs in: profiles.yml reads the warehouse and the data home from it.
+    For the spark target (by ARGS or SALESPULSE_DBT_TARGET) raw comes from the Parquet mirror:
+    SALESPULSE_DBT_RAW_PARQUET_DIR, else the data home's mirror when there is one."""
+    env = {
         **os.environ,
         "SALESPULSE_HOME": str(settings.home),
         "SALESPULSE_WAREHOUSE": str(settings.warehouse_path),
@@ -121,6 +123,12 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "SALESPULSE_DUCKDB_THREADS": str(settings.duckdb_threads),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+    mirror = settings.dbt_raw_parquet_dir
+    if mirror is None and _target(settings, list(args)) == "spark" and settings.raw_parquet_dir.is_dir():
+        mirror = settings.raw_parquet_dir
+    if mirror is not None:
+        env["SALESPULSE_DBT_RAW_PARQUET_DIR"] = str(mirror)
+    return env
 
 
 def _has(args: list[str], *flags: str) -> bool:

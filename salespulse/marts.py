@@ -153,11 +153,13 @@ class SparkMarts(DuckDBMarts):
     def __init__(self, warehouse_dir: Path, threads: int = 1):
         if not warehouse_dir.is_dir():
             raise MartsError(
-                f"no Spark warehouse at {warehouse_dir}: build the marts with "
-                "`SALESPULSE_DBT_TARGET=spark salespulse dbt build` (or set SALESPULSE_SPARK_HOME)"
+                f"no Spark warehouse at {warehouse_dir}: build the marts with `salespulse dbt build "
+                "--target spark` (raw from the Parquet mirror, SALESPULSE_RAW_PARQUET=1), or set "
+                "SALESPULSE_SPARK_HOME to where they are"
             )
         con = duckdb.connect(config={"threads": str(threads)})
         super().__init__(con, owned=True)
+        self.warehouse_dir = warehouse_dir
         for schema_dir in sorted(warehouse_dir.glob("*.db")):
             schema = schema_dir.name.removesuffix(".db")
             con.execute(f'create schema if not exists "{schema}"')
@@ -171,6 +173,15 @@ class SparkMarts(DuckDBMarts):
                 con.execute(
                     f'create view "{schema}"."{table_dir.name}" as select * from read_parquet(\'{files}\')'
                 )
+
+    def _run(self, sql: str, params: Params):
+        try:
+            return super()._run(sql, params)
+        except MissingRelation as exc:
+            raise MissingRelation(
+                f"{exc} (not among the tables of the Spark warehouse {self.warehouse_dir}: "
+                "its marts are built by `salespulse dbt build --target spark`)"
+            ) from exc
 
 
 class PostgresMarts(Marts):

@@ -79,7 +79,7 @@ def test_spark_tables_are_read_from_their_warehouse_folder(tmp_path):
             "select table_schema, table_name from information_schema.tables where table_name = ?", ["numbers"]
         ).rows
         assert listed == [("marts", "numbers")]
-        with pytest.raises(MissingRelation):
+        with pytest.raises(MissingRelation, match="salespulse dbt build --target spark"):
             marts.execute("select * from marts.nowhere")
     with pytest.raises(MartsError, match="SALESPULSE_SPARK_HOME"):
         MartsSource.spark(tmp_path / "none").open().__enter__()

@@ -27,6 +27,7 @@ CLEARED = (
     "SALESPULSE_PG_DB",
     "SALESPULSE_DBT_TARGET",
     "SALESPULSE_SPARK_DBT",
+    "SALESPULSE_DBT_RAW_PARQUET_DIR",
 )
 
 
@@ -86,3 +87,20 @@ def test_a_bad_value_names_its_variable(clean, variable, value, message):
     clean.setenv(variable, value)
     with pytest.raises(ValueError, match=message):
         load_settings()
+
+
+def test_salespulse_dbt_on_spark_reads_the_data_homes_mirror(clean, tmp_path):
+    """`salespulse dbt build --target spark` needs no SALESPULSE_DBT_RAW_PARQUET_DIR once the data
+    home has its Parquet mirror (SALESPULSE_RAW_PARQUET=1); the variable still wins when set."""
+    from salespulse.dbt_project import dbt_env
+
+    settings = load_settings()
+    spark = ["build", "--target", "spark"]
+    assert "SALESPULSE_DBT_RAW_PARQUET_DIR" not in dbt_env(settings, spark), "no mirror yet: dbt says"
+    settings.raw_parquet_dir.mkdir(parents=True)
+    assert dbt_env(settings, spark)["SALESPULSE_DBT_RAW_PARQUET_DIR"] == str(settings.raw_parquet_dir)
+    assert "SALESPULSE_DBT_RAW_PARQUET_DIR" not in dbt_env(settings, ["build"]), "DuckDB reads its raw"
+    clean.setenv("SALESPULSE_DBT_RAW_PARQUET_DIR", str(tmp_path / "elsewhere"))
+    settings = load_settings()
+    assert dbt_env(settings, ["build"])["SALESPULSE_DBT_RAW_PARQUET_DIR"] == str(tmp_path / "elsewhere")
+    assert dbt_env(settings, spark)["SALESPULSE_DBT_RAW_PARQUET_DIR"] == str(tmp_path / "elsewhere")

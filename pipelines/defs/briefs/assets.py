@@ -112,6 +112,10 @@ def _materialize(
     smtp = settings.smtp
     send = _should_send(context, config)
     marts = marts_source(settings, warehouse)
+    if marts.engine != "duckdb":
+        # The pipeline's own dbt step builds DuckDB: these marts are the ones `salespulse dbt
+        # --target` built, as fresh as its last build.
+        context.log.info(f"reading the marts from {marts.describe()} (SALESPULSE_MARTS_ENGINE)")
     result: PeriodResult = publish_period(
         kind=kind.name,
         start=start,
