@@ -308,7 +308,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
         print(f"{args.brief}: partition {partition} (the period of {args.partition})")
     only = [item for value in args.only or [] for item in value.split(",") if item]
     command = render_command(args.brief, partition, args.send_email, only, args.locale or "")
-    return _run(command, get_settings())
+    settings = get_settings()
+    status = _run(command, settings)
+    if status == 0:
+        from salespulse.briefs.kinds import KINDS
+        from salespulse.marts import MartsSource
+
+        kind = next(k for k in KINDS.values() if k.asset == args.brief)
+        folder = settings.briefs_dir / kind.name / kind.period(date.fromisoformat(partition)).label
+        marts = MartsSource.from_settings(settings).describe()
+        print(f"{args.brief} {partition}: the briefs are in {folder} (marts read from {marts})")
+    return status
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
