@@ -79,21 +79,18 @@
 
 {% macro postgres__try_parse_timestamp(expr, formats) -%}
     {%- set fields = {
-        '%Y': ('[0-9]{4}', 'YYYY'), '%m': ('[0-9]{1,2}', 'MM'), '%d': ('[0-9]{1,2}', 'DD'),
-        '%H': ('[0-9]{1,2}', 'HH24'), '%M': ('[0-9]{1,2}', 'MI'), '%S': ('[0-9]{1,2}', 'SS')
+        'Y': ('[0-9]{4}', 'YYYY'), 'm': ('[0-9]{1,2}', 'MM'), 'd': ('[0-9]{1,2}', 'DD'),
+        'H': ('[0-9]{1,2}', 'HH24'), 'M': ('[0-9]{1,2}', 'MI'), 'S': ('[0-9]{1,2}', 'SS')
     } -%}
     coalesce(
     {%- for format in formats %}
         {%- set pattern = namespace(regex='^\\s*', pg='') -%}
-        {%- set parts = format.split('%') -%}
-        {%- for part in parts -%}
-            {%- set text = part if loop.first else part[1:] -%}
-            {%- if not loop.first -%}
-                {%- set field = fields['%' ~ part[0]] -%}
-                {%- set pattern.regex = pattern.regex ~ field[0] -%}
-                {%- set pattern.pg = pattern.pg ~ field[1] -%}
+        {%- for token in strftime_tokens(format, fields, 'try_parse_timestamp') -%}
+            {%- if token.field -%}
+                {%- set pattern.regex = pattern.regex ~ fields[token.field][0] -%}
+                {%- set pattern.pg = pattern.pg ~ fields[token.field][1] -%}
             {%- endif -%}
-            {%- for char in text -%}
+            {%- for char in token.text -%}
                 {%- set pattern.regex = pattern.regex ~ ('[' ~ char ~ ']' if char != ' ' else '\\s') -%}
                 {%- set pattern.pg = pattern.pg ~ ('"' ~ char ~ '"' if char.isalpha() else char) -%}
             {%- endfor -%}
@@ -109,21 +106,25 @@
 {#- Spark: try_to_timestamp per format (Java patterns; one-letter month, day and time fields read
     one or two digits, as strptime does, except where fields touch with no separator). -#}
 {% macro spark__try_parse_timestamp(expr, formats) -%}
-    {%- set fields = {'%Y': 'yyyy', '%m': 'M', '%d': 'd', '%H': 'H', '%M': 'm', '%S': 's'} -%}
+    {%- set fields = {'Y': 'yyyy', 'm': 'M', 'd': 'd', 'H': 'H', 'M': 'm', 'S': 's'} -%}
     coalesce(
     {%- for format in formats %}
-        {%- set pattern = namespace(text='') -%}
-        {%- set parts = format.split('%') -%}
+        {%- set tokens = strftime_tokens(format, fields, 'try_parse_timestamp') -%}
         {#- A field followed at once by another (%Y%m%d): fixed widths there. -#}
-        {%- set adjacent = parts[1:-1] | map('length') | select('equalto', 1) | list | length > 0 -%}
-        {%- for part in parts -%}
-            {%- set text = part if loop.first else part[1:] -%}
-            {%- if not loop.first -%}
-                {%- set field = fields['%' ~ part[0]] -%}
-                {%- set pattern.text = pattern.text
-                    ~ (field * 2 if adjacent and field | length == 1 else field) -%}
+        {%- set adjacent = namespace(found=false) -%}
+        {%- for token in tokens[1:] -%}
+            {%- if token.field and tokens[loop.index0].field -%}
+                {%- set adjacent.found = true -%}
             {%- endif -%}
-            {%- for char in text -%}
+        {%- endfor -%}
+        {%- set pattern = namespace(text='') -%}
+        {%- for token in tokens -%}
+            {%- if token.field -%}
+                {%- set field = fields[token.field] -%}
+                {%- set pattern.text = pattern.text
+                    ~ (field * 2 if adjacent.found and field | length == 1 else field) -%}
+            {%- endif -%}
+            {%- for char in token.text -%}
                 {%- set pattern.text = pattern.text ~ ("''" ~ char ~ "''" if char.isalpha() else char) -%}
             {%- endfor -%}
         {%- endfor %}

@@ -78,6 +78,27 @@
 {%- endmacro %}
 
 
+{#- A strftime format as tokens, in order: {'field': 'Y'} for %Y, {'text': '-'} for literal text
+    between fields. A field not in `known` (a mapping or list of field letters) fails the compile,
+    naming `user`. The engines' format_date and try_parse_timestamp translate the tokens. -#}
+{% macro strftime_tokens(format, known, user) -%}
+    {%- set tokens = [] -%}
+    {%- for part in format.split('%') -%}
+        {%- if not loop.first -%}
+            {%- if part[:1] not in known -%}
+                {{ exceptions.raise_compiler_error(user ~ ": %" ~ part[:1] ~ " is not translated") }}
+            {%- endif -%}
+            {%- do tokens.append({'field': part[0], 'text': ''}) -%}
+        {%- endif -%}
+        {%- set literal = part if loop.first else part[1:] -%}
+        {%- if literal -%}
+            {%- do tokens.append({'field': '', 'text': literal}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(tokens) }}
+{%- endmacro %}
+
+
 {#- A date or timestamp as text in a strftime format (%Y, %m, %d, %G, %V, %H, %M, %S and literal
     characters), e.g.
     '%Y-%m-%d', '%Y-%m', '%G-W%V' (ISO year and week). -#}
@@ -94,17 +115,14 @@
         'Y': 'YYYY', 'm': 'MM', 'd': 'DD', 'G': 'IYYY', 'V': 'IW', 'H': 'HH24', 'M': 'MI', 'S': 'SS'
     } -%}
     {%- set pattern = namespace(text='') -%}
-    {%- for part in format.split('%') -%}
-        {%- set literal = part if loop.first else part[1:] -%}
-        {%- if not loop.first -%}
-            {%- if part[0] not in fields -%}
-                {{ exceptions.raise_compiler_error("format_date: %" ~ part[0] ~ " is not translated") }}
-            {%- endif -%}
-            {%- set pattern.text = pattern.text ~ fields[part[0]] -%}
+    {%- for token in strftime_tokens(format, fields, 'format_date') -%}
+        {%- if token.field -%}
+            {%- set pattern.text = pattern.text ~ fields[token.field] -%}
+        {%- else -%}
+            {%- for char in token.text -%}
+                {%- set pattern.text = pattern.text ~ ('"' ~ char ~ '"' if char.isalpha() else char) -%}
+            {%- endfor -%}
         {%- endif -%}
-        {%- for char in literal -%}
-            {%- set pattern.text = pattern.text ~ ('"' ~ char ~ '"' if char.isalpha() else char) -%}
-        {%- endfor -%}
     {%- endfor -%}
     to_char({{ expr }}, '{{ pattern.text }}')
 {%- endmacro %}
@@ -120,17 +138,8 @@
         'V': "lpad(cast(weekofyear(" ~ expr ~ ") as string), 2, '0')"
     } -%}
     {%- set parts = [] -%}
-    {%- for part in format.split('%') -%}
-        {%- set literal = part if loop.first else part[1:] -%}
-        {%- if not loop.first -%}
-            {%- if part[0] not in fields -%}
-                {{ exceptions.raise_compiler_error("format_date: %" ~ part[0] ~ " is not translated") }}
-            {%- endif -%}
-            {%- do parts.append(fields[part[0]]) -%}
-        {%- endif -%}
-        {%- if literal -%}
-            {%- do parts.append("'" ~ literal | replace("'", "''") ~ "'") -%}
-        {%- endif -%}
+    {%- for token in strftime_tokens(format, fields, 'format_date') -%}
+        {%- do parts.append(fields[token.field] if token.field else "'" ~ token.text | replace("'", "''") ~ "'") -%}
     {%- endfor -%}
     concat({{ parts | join(', ') }})
 {%- endmacro %}
