@@ -88,6 +88,21 @@ def write_work_calendar(con: duckdb.DuckDBPyConnection, contracts: dict, as_of: 
     con.executemany("insert into raw.work_calendar values (?, ?, ?)", days)
 
 
+def data_home_settings(patch, home: Path, as_of: date):
+    """The settings of data home `home` as of `as_of`, set in the environment through `patch` (a
+    pytest MonkeyPatch: undone with it), with the shipped contracts and the default warehouse."""
+    from salespulse.config import get_settings
+
+    patch.setenv("SALESPULSE_HOME", str(home))
+    patch.setenv("SALESPULSE_AS_OF", as_of.isoformat())
+    patch.delenv("SALESPULSE_WAREHOUSE", raising=False)
+    patch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
+    get_settings.cache_clear()
+    settings = get_settings()
+    settings.ensure_dirs()
+    return settings
+
+
 def build_generated_org(
     tmp: Path,
     *,
@@ -111,13 +126,7 @@ def build_generated_org(
 
     home = tmp / "home"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SALESPULSE_HOME", str(home))
-        patch.setenv("SALESPULSE_AS_OF", as_of.isoformat())
-        patch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-        patch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-        get_settings.cache_clear()
-        settings = get_settings()
-        settings.ensure_dirs()
+        settings = data_home_settings(patch, home, as_of)
         generate_org(home, seed=seed, as_of=as_of, reps=reps, months=months, style=style)
         contracts = load_contracts(ROOT / "models", overrides)
         with duckdb.connect(str(settings.warehouse_path)) as con:
@@ -139,19 +148,12 @@ def split_generated_org(tmp: Path, monkeypatch, as_of: date):
     (set in the environment) but for its last day's exports, which are kept in `tmp/increment`;
     returns (settings, contracts, the increment folder)."""
     from benchmarks.increment import split_last_day
-    from salespulse.config import get_settings
     from salespulse.contracts import load_contracts
     from salespulse.generate import generate_org
 
     generated = tmp / "generated"
     generate_org(generated, seed=11, as_of=as_of, reps=6, months=3)
-    monkeypatch.setenv("SALESPULSE_HOME", str(tmp / "home"))
-    monkeypatch.setenv("SALESPULSE_AS_OF", as_of.isoformat())
-    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-    get_settings.cache_clear()
-    settings = get_settings()
-    settings.ensure_dirs()
+    settings = data_home_settings(monkeypatch, tmp / "home", as_of)
     contracts = load_contracts(ROOT / "models")
     increment = tmp / "increment"
     split_last_day(generated / "landing", settings.landing_dir, increment, as_of, contracts)
