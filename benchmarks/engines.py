@@ -39,9 +39,8 @@ TARGETS = {"duckdb": "dev", "postgres": "postgres", "spark": "spark"}
 def _dbt_build(work: Path, engine: str, as_of: date, env: dict[str, str]) -> dict:
     """`dbt build --full-refresh` with the engine's target, timed; dbt's run_results summed."""
     from benchmarks.run import PeakMemory
-    from pipelines.defs.warehouse.assets import dbt_vars
     from salespulse.config import get_settings
-    from salespulse.dbt_project import dbt_executable_for
+    from salespulse.dbt_project import dbt_executable_for, dbt_vars
 
     target = work / f"dbt-{engine}"
     started = time.perf_counter()
@@ -64,7 +63,7 @@ def _dbt_build(work: Path, engine: str, as_of: date, env: dict[str, str]) -> dic
             "--log-path",
             str(target / "logs"),
             "--vars",
-            json.dumps(dbt_vars(as_of)),
+            json.dumps(dbt_vars(get_settings(), as_of)),
         ],
         env={**os.environ, **env},
         cwd=PROJECT_ROOT,

@@ -201,7 +201,8 @@ def _warehouse_copy(home: Path, name: str) -> Path:
 
 def _dbt_on_copy(work: Path, as_of: date, *args: str) -> None:
     """`dbt ARGS` of the project on the warehouse copy in `work`, as of `as_of`, quietly."""
-    from pipelines.defs.warehouse.assets import dbt_vars
+    from salespulse.config import load_settings
+    from salespulse.dbt_project import dbt_vars
 
     os.environ["SALESPULSE_AS_OF"] = as_of.isoformat()
     subprocess.run(
@@ -219,7 +220,7 @@ def _dbt_on_copy(work: Path, as_of: date, *args: str) -> None:
             "--log-path",
             str(work / "logs"),
             "--vars",
-            json.dumps(dbt_vars(as_of)),
+            json.dumps(dbt_vars(load_settings(), as_of)),
         ],
         env={**os.environ, "SALESPULSE_WAREHOUSE": str(work / "warehouse.duckdb")},
         cwd=PROJECT_ROOT,

@@ -147,7 +147,7 @@ def _find_run(instance, launch_id: str):
     return runs[0] if runs else None
 
 
-def _supervise(instance, process: subprocess.Popen, launch_id: str) -> int:
+def _supervise(instance, process: subprocess.Popen, launch_id: str, warehouse: Path) -> int:
     """Wait for the job's process, saying what its run waits for; Ctrl-C stops it."""
     from pipelines.runs import recover_dead_runs, slot_holders, waiting_steps
 
@@ -177,10 +177,11 @@ def _supervise(instance, process: subprocess.Popen, launch_id: str) -> int:
                 last_said = text
     except KeyboardInterrupt:
         say("stopping the run (Ctrl-C)…")
-        return _stop(instance, process, run_id or getattr(_find_run(instance, launch_id), "run_id", None))
+        run_id = run_id or getattr(_find_run(instance, launch_id), "run_id", None)
+        return _stop(instance, process, run_id, warehouse)
 
 
-def _stop(instance, process: subprocess.Popen, run_id: str | None) -> int:
+def _stop(instance, process: subprocess.Popen, run_id: str | None, warehouse: Path) -> int:
     """Stop the job's process: an interrupt first (Dagster records the run as canceled), then
     harder. The run never keeps the slot."""
     from pipelines.runs import recover_dead_runs, stop_orphaned_builds
@@ -195,7 +196,7 @@ def _stop(instance, process: subprocess.Popen, run_id: str | None) -> int:
             continue
         except KeyboardInterrupt:  # a second Ctrl-C: harder at once
             continue
-    for note in recover_dead_runs(instance) + stop_orphaned_builds(get_settings().warehouse_path):
+    for note in recover_dead_runs(instance) + stop_orphaned_builds(warehouse):
         say(note)
     if run_id is not None:
         run = instance.get_run_by_id(run_id)
@@ -246,7 +247,7 @@ def run(job: str = "salespulse_pipeline", config: Path | None = QUIET_CONFIG) ->
         if config is not None:
             command += ["-c", str(config)]
         process = subprocess.Popen(command, cwd=RESOURCE_ROOT)
-        code = _supervise(instance, process, launch_id)
+        code = _supervise(instance, process, launch_id, settings.warehouse_path)
         if code not in (0, 130):
             for note in recover_dead_runs(instance):
                 say(note)

@@ -58,7 +58,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     try:
-        contracts = default_contracts()
+        contracts = default_contracts(settings)
     except ContractError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -108,7 +108,7 @@ def _cmd_contracts(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     try:
-        contracts = default_contracts()
+        contracts = default_contracts(settings)
     except ContractError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -127,14 +127,15 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
     from salespulse.contracts import ContractError, default_contracts
     from salespulse.ingest.reprocess import reprocess
 
+    settings = get_settings()
     try:
-        contracts = default_contracts()
+        contracts = default_contracts(settings)
     except ContractError as exc:
         print(exc, file=sys.stderr)
         return 2
     try:
         report = reprocess(
-            get_settings(), contracts, file_ids=args.file_ids, kind=args.kind, quarantined=args.quarantined
+            settings, contracts, file_ids=args.file_ids, kind=args.kind, quarantined=args.quarantined
         )
     except ValueError as exc:
         print(exc, file=sys.stderr)
@@ -156,7 +157,7 @@ def _cmd_expectations(args: argparse.Namespace) -> int:
     from salespulse.contracts import default_contracts
     from salespulse.quality.expectations import write_suites
 
-    written = write_suites(default_contracts(), Path(args.dir))
+    written = write_suites(default_contracts(get_settings()), Path(args.dir))
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -15,10 +15,13 @@ import contextlib
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from salespulse.config import Settings
 
 ColumnType = Literal["string", "integer", "decimal", "number", "percent", "date", "timestamp", "boolean"]
 NUMERIC_TYPES = ("integer", "decimal", "number", "percent")
@@ -463,8 +466,6 @@ def load_contracts(contracts_dir: Path, overrides_dir: Path | None = None) -> di
     return contracts
 
 
-def default_contracts() -> dict[str, Contract]:
-    from salespulse.config import get_settings
-
-    settings = get_settings()
+def default_contracts(settings: Settings) -> dict[str, Contract]:
+    """The contracts of SETTINGS: the shipped ones with the deployment's overrides."""
     return load_contracts(settings.contracts_dir, settings.contract_overrides_dir)

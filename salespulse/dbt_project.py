@@ -110,17 +110,25 @@ def dbt_executable_for(settings: Settings, args: list[str]) -> str:
     return str(spark_dbt)
 
 
+def dbt_profile_env(settings: Settings) -> dict[str, str]:
+    """What profiles.yml reads, from the settings: the data home, the warehouse and the DuckDB
+    limits. Given to each dbt process (the pipeline's dbt step, `salespulse dbt`), never set in
+    the environment of the process that starts it."""
+    return {
+        "SALESPULSE_HOME": str(settings.home),
+        "SALESPULSE_WAREHOUSE": str(settings.warehouse_path),
+        "SALESPULSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "SALESPULSE_DUCKDB_THREADS": str(settings.duckdb_threads),
+    }
+
+
 def dbt_env(settings: Settings, args: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
-    """The environment dbt runs in: profiles.yml reads the warehouse and the data home from it.
+    """The environment `salespulse dbt` runs dbt in: this one, with what profiles.yml reads.
     For the spark target (by ARGS or SALESPULSE_DBT_TARGET) raw comes from the Parquet mirror:
     SALESPULSE_DBT_RAW_PARQUET_DIR, else the data home's mirror when there is one."""
     env = {
         **os.environ,
-        "SALESPULSE_HOME": str(settings.home),
-        "SALESPULSE_WAREHOUSE": str(settings.warehouse_path),
-        # The DuckDB limits the pipeline's own dbt runs use (profiles.yml reads them).
-        "SALESPULSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
-        "SALESPULSE_DUCKDB_THREADS": str(settings.duckdb_threads),
+        **dbt_profile_env(settings),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     mirror = settings.dbt_raw_parquet_dir

@@ -594,8 +594,8 @@ def test_smtp_failure_is_retried_reported_and_kept(warehouse, tmp_path, smtp_ser
 def test_weekly_asset_materializes_a_past_week(warehouse, tmp_path, monkeypatch):
     import dagster as dg
 
-    from pipelines.defs.briefs.assets import team_weekly_brief
-    from pipelines.defs.resources import WarehouseResource
+    from pipelines.definitions import build_resources
+    from pipelines.defs.briefs.assets import build_brief_assets
     from salespulse.config import get_settings
 
     home = tmp_path / "home"
@@ -605,10 +605,11 @@ def test_weekly_asset_materializes_a_past_week(warehouse, tmp_path, monkeypatch)
     monkeypatch.delenv("SALESPULSE_SMTP_HOST", raising=False)
     get_settings.cache_clear()
     try:
+        settings = get_settings()
         result = dg.materialize(
-            [team_weekly_brief],
+            [build_brief_assets(settings)["weekly"]],
             partition_key=WEEK.isoformat(),
-            resources={"warehouse": WarehouseResource(path=str(warehouse["path"]))},
+            resources=build_resources(settings),
         )
     finally:
         get_settings.cache_clear()
@@ -819,9 +820,10 @@ def test_workbook_reads_like_a_hand_made_template(con, warehouse, tmp_path):
 
 
 def test_daily_partitions_are_working_days_only():
-    from pipelines.defs.briefs.assets import daily_partitions
+    from pipelines.defs.briefs.assets import brief_partitions
+    from salespulse.config import load_settings
 
-    keys = set(daily_partitions.get_partition_keys())
+    keys = set(brief_partitions("day", load_settings()).get_partition_keys())
     assert "2026-02-28" in keys  # 调休 Saturday
     assert "2026-10-01" not in keys and "2026-03-07" not in keys  # National Day, a Saturday
     assert "2026-03-20" in keys

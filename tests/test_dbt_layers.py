@@ -50,7 +50,7 @@ def test_the_dagster_groups_flow_left_to_right():
     from pipelines.definitions import defs
     from pipelines.defs.warehouse.assets import GROUP_ORDER
 
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     group = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert set(group.values()) == set(GROUP_ORDER), sorted(set(group.values()))
     backwards = sorted(

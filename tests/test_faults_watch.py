@@ -105,10 +105,11 @@ def test_the_slot_of_an_ended_run_is_freed(instance):
 
 
 def test_watch_runs_frees_dead_runs_and_alerts_once_on_a_stuck_run(instance, home, monkeypatch):
-    from pipelines.defs.operations.sensors import watch_runs
+    from pipelines.defs.operations.sensors import build_watch_runs
 
     monkeypatch.setenv("SALESPULSE_RUN_STUCK_MINUTES", "0")
     get_settings.cache_clear()
+    watch_runs = build_watch_runs(get_settings())
     dead = _running(instance, _gone_pid())
     live = _running(instance, os.getpid(), step="dbt_warehouse", claim=False)
     context = dg.build_sensor_context(instance=instance)

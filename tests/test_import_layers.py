@@ -196,3 +196,58 @@ def test_only_the_settings_read_salespulse_variables():
         if (str(path.relative_to(ROOT)), name) not in OTHER_PROCESSES
     }
     assert readers == set()
+
+
+# Where a process starts: the only callers of `get_settings()`. They read the settings once for
+# the process and pass them on (the Dagster code location as its `settings` resource and to the
+# factories of its sensors, schedules and partitions).
+ENTRY_POINTS = {"salespulse/cli.py", "pipelines/definitions.py", "pipelines/runner.py"}
+
+
+def _settings_fetches(tree: ast.Module) -> list[tuple[int, bool]]:
+    """(line, at import?) of every `get_settings()` call in a module. A call runs at import unless
+    it is in a function's body (a decorator's arguments and a default value run at import)."""
+    in_bodies = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            in_bodies |= {id(inner) for statement in node.body for inner in ast.walk(statement)}
+        elif isinstance(node, ast.Lambda):
+            in_bodies |= {id(inner) for inner in ast.walk(node.body)}
+    return [
+        (node.lineno, id(node) not in in_bodies)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "get_settings"
+    ]
+
+
+def test_settings_are_passed_not_fetched():
+    """#16 item 5: no module reads the settings when imported, and below the entry points code is
+    given them (`Settings` arguments, the `settings` resource) instead of fetching them."""
+    wrong = []
+    for folder in ("salespulse", "pipelines"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            for line, at_import in _settings_fetches(ast.parse(path.read_text(encoding="utf-8"))):
+                if at_import:
+                    wrong.append(f"{relative}:{line} reads the settings when imported")
+                elif relative not in ENTRY_POINTS:
+                    wrong.append(f"{relative}:{line} fetches the settings instead of being given them")
+    assert wrong == []
+
+
+def test_settings_fetches_are_found():
+    """The parser sees a fetch in a decorator's arguments as run at import, one in a body as not."""
+    source = (
+        "X = get_settings().home\n"
+        "@sensor(interval=config.get_settings().interval)\n"
+        "def f(s=get_settings()):\n"
+        "    return get_settings()\n"
+        "g = lambda: get_settings()\n"
+    )
+    assert sorted(_settings_fetches(ast.parse(source))) == [
+        (1, True),
+        (2, True),
+        (3, True),
+        (4, False),
+        (5, False),
+    ]

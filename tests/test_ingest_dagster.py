@@ -8,17 +8,16 @@ import time
 import dagster as dg
 import pytest
 
-from pipelines.defs.ingest.assets import ingest_landing, raw_key, work_calendar
-from pipelines.defs.ingest.sensors import landing_sensor, latest_closed_day
-from pipelines.defs.resources import WarehouseResource
+from pipelines.definitions import build_resources
+from pipelines.defs.ingest.assets import build_ingest_landing, raw_key, work_calendar
+from pipelines.defs.ingest.sensors import build_landing_sensor, latest_closed_day
 
 DAILY = "工号,姓名,日报日期,提交时间,拜访量,电话沟通量,新增潜在客户数,备注\n"
 
 
 def _materialize(settings):
     return dg.materialize(
-        [ingest_landing, work_calendar],
-        resources={"warehouse": WarehouseResource(path=str(settings.warehouse_path))},
+        [build_ingest_landing(settings), work_calendar], resources=build_resources(settings)
     )
 
 
@@ -80,6 +79,7 @@ def test_landing_sensor_waits_for_settled_files_and_fires_once(home, monkeypatch
     from salespulse.config import get_settings
 
     get_settings.cache_clear()
+    landing_sensor = build_landing_sensor(get_settings())
     context = dg.build_sensor_context()
     assert isinstance(landing_sensor(context), dg.SkipReason)
     path = _land(home, "orders/o.csv", "order_id\n")
@@ -97,17 +97,19 @@ def test_landing_sensor_waits_for_settled_files_and_fires_once(home, monkeypatch
 
 
 def test_latest_closed_day_follows_the_deadline_and_the_calendar():
-    from datetime import date, datetime
+    from datetime import date, datetime, time
 
     from salespulse.calendar import WorkCalendar
 
     calendar = WorkCalendar()
-    assert latest_closed_day(datetime(2026, 10, 9, 18, 0), calendar) == date(2026, 10, 9)
-    assert latest_closed_day(datetime(2026, 10, 9, 10, 0), calendar) == date(2026, 10, 8)
+    deadline = time(17, 0)
+    assert latest_closed_day(datetime(2026, 10, 9, 18, 0), calendar, deadline) == date(2026, 10, 9)
+    assert latest_closed_day(datetime(2026, 10, 9, 10, 0), calendar, deadline) == date(2026, 10, 8)
+    assert latest_closed_day(datetime(2026, 10, 9, 18, 0), calendar, time(19, 0)) == date(2026, 10, 8)
     # Sunday 11 Oct after the 调休 Saturday: the Saturday is the latest working day.
-    assert latest_closed_day(datetime(2026, 10, 11, 20, 0), calendar) == date(2026, 10, 10)
+    assert latest_closed_day(datetime(2026, 10, 11, 20, 0), calendar, deadline) == date(2026, 10, 10)
     # Golden Week: back to the last working day before the holiday.
-    assert latest_closed_day(datetime(2026, 10, 3, 20, 0), calendar) == date(2026, 9, 30)
+    assert latest_closed_day(datetime(2026, 10, 3, 20, 0), calendar, deadline) == date(2026, 9, 30)
 
 
 @pytest.mark.xdist_group("dagster")
@@ -121,8 +123,8 @@ def test_ingest_step_reprocesses_quarantined_files_when_configured(home):
     overrides.mkdir(parents=True, exist_ok=True)
     (overrides / "orders.yaml").write_text("columns:\n  order_id:\n    aliases: [Deal]\n", encoding="utf-8")
     result = dg.materialize(
-        [ingest_landing, work_calendar],
-        resources={"warehouse": WarehouseResource(path=str(home.warehouse_path))},
+        [build_ingest_landing(home), work_calendar],
+        resources=build_resources(home),
         run_config={"ops": {"ingest_landing": {"config": {"reprocess_quarantined": True}}}},
     )
     assert result.success

@@ -9,9 +9,9 @@ from datetime import datetime
 import dagster as dg
 import pytest
 
-from pipelines.defs.ingest.assets import LANDING_KINDS_TAG, ingest_landing, raw_key, work_calendar
-from pipelines.defs.ingest.sensors import landing_sensor, latest_closed_day
-from pipelines.defs.resources import WarehouseResource
+from pipelines.definitions import build_definitions, build_resources
+from pipelines.defs.ingest.assets import LANDING_KINDS_TAG, build_ingest_landing, raw_key, work_calendar
+from pipelines.defs.ingest.sensors import latest_closed_day
 from salespulse.calendar import WorkCalendar
 from salespulse.dbt_project import build_fingerprint, record_consistent_build
 
@@ -31,16 +31,18 @@ def _land(settings, relative: str, text: str):
     return path
 
 
-@pytest.fixture(scope="module")
-def repository():
-    from pipelines.definitions import defs
-
-    return defs.get_repository_def()
+def _sensor(settings):
+    """The landing sensor of the code location built for SETTINGS, evaluated against it."""
+    repository = build_definitions(settings).get_repository_def()
+    sensor = repository.get_sensor_def("landing_sensor")
+    return lambda instance: sensor(dg.build_sensor_context(instance=instance, repository_def=repository))
 
 
 def _today(settings):
     return latest_closed_day(
-        datetime.now(settings.tz).replace(tzinfo=None), WorkCalendar.from_file(settings.calendar_file)
+        datetime.now(settings.tz).replace(tzinfo=None),
+        WorkCalendar.from_file(settings.calendar_file),
+        settings.daily_deadline,
     )
 
 
@@ -50,14 +52,15 @@ def _consistent(settings):
 
 
 @pytest.mark.xdist_group("dagster")
-def test_a_kinds_files_rebuild_what_it_feeds_when_the_rest_is_current(home, repository):
+def test_a_kinds_files_rebuild_what_it_feeds_when_the_rest_is_current(home):
+    landing_sensor = _sensor(home)
     _land(home, "daily_reports/d.csv", DAILY)
     with dg.instance_for_test() as instance:
-        full = landing_sensor(dg.build_sensor_context(instance=instance, repository_def=repository))
+        full = landing_sensor(instance)
         assert full.asset_selection is None, "no consistent build recorded: everything is rebuilt"
 
         _consistent(home)
-        request = landing_sensor(dg.build_sensor_context(instance=instance, repository_def=repository))
+        request = landing_sensor(instance)
         keys = {key.to_user_string() for key in request.asset_selection}
         assert request.tags[LANDING_KINDS_TAG] == "daily_reports"
         assert {"raw/daily_reports", "raw/orders", "raw/work_calendar"} <= keys, "ingest is one step"
@@ -73,26 +76,27 @@ def test_a_kinds_files_rebuild_what_it_feeds_when_the_rest_is_current(home, repo
         # Another day (or other settings, or other dbt code): the recorded build does not fit.
         record_consistent_build(home, "another-fingerprint", _today(home), "earlier-run")
         _land(home, "daily_reports/e.csv", DAILY.replace("3,3,0", "4,3,0"))
-        stale = landing_sensor(dg.build_sensor_context(instance=instance, repository_def=repository))
+        stale = landing_sensor(instance)
         assert stale.asset_selection is None and LANDING_KINDS_TAG not in stale.tags
 
 
 @pytest.mark.xdist_group("dagster")
-def test_a_loose_file_or_a_busy_queue_rebuilds_everything(home, repository):
+def test_a_loose_file_or_a_busy_queue_rebuilds_everything(home):
+    landing_sensor = _sensor(home)
     _consistent(home)
     _land(home, "export.csv", DAILY)
     with dg.instance_for_test() as instance:
-        loose = landing_sensor(dg.build_sensor_context(instance=instance, repository_def=repository))
+        loose = landing_sensor(instance)
         assert loose.asset_selection is None, "a loose file's kind is known only once it is read"
         (home.landing_dir / "export.csv").unlink()
         _land(home, "orders/o.csv", ORDERS)
         instance.add_run(
             dg.DagsterRun(job_name="daily_run", run_id="running-run", status=dg.DagsterRunStatus.STARTED)
         )
-        busy = landing_sensor(dg.build_sensor_context(instance=instance, repository_def=repository))
+        busy = landing_sensor(instance)
         assert busy.asset_selection is None, "a running run may change the warehouse first"
         instance.delete_run("running-run")
-        idle = landing_sensor(dg.build_sensor_context(instance=instance, repository_def=repository))
+        idle = landing_sensor(instance)
         assert idle.tags[LANDING_KINDS_TAG] == "orders" and dg.AssetKey(["marts", "fct_orders"]) in set(
             idle.asset_selection
         )
@@ -103,8 +107,8 @@ def test_a_landing_run_loads_only_its_kinds(home):
     _land(home, "daily_reports/d.csv", DAILY)
     _land(home, "orders/o.csv", ORDERS)
     result = dg.materialize(
-        [ingest_landing, work_calendar],
-        resources={"warehouse": WarehouseResource(path=str(home.warehouse_path))},
+        [build_ingest_landing(home), work_calendar],
+        resources=build_resources(home),
         tags={LANDING_KINDS_TAG: "daily_reports"},
     )
     assert result.success

@@ -13,15 +13,10 @@ import dagster as dg
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipelines.definitions import defs
-from pipelines.defs.operations.schedules import (
-    daily_after_deadline,
-    monthly_first_workday,
-    weekly_after_deadline,
-)
+from pipelines.definitions import build_definitions
 from pipelines.defs.operations.sensors import (
-    alert_on_failed_error_checks,
-    alert_on_run_failure,
+    build_alert_on_failed_error_checks,
+    build_alert_on_run_failure,
     failed_error_checks,
 )
 from salespulse.alerts import Alert, AlertSettings, send_alert
@@ -30,11 +25,17 @@ from salespulse.config import get_settings, load_settings
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _evaluate(schedule, when: datetime):
+@pytest.fixture(scope="module")
+def defs():
+    """The code location with the default settings (Asia/Shanghai, deadlines 17:00 and Monday 12:00)."""
+    return build_definitions(load_settings())
+
+
+def _evaluate(defs, name: str, when: datetime):
     context = dg.build_schedule_context(
         scheduled_execution_time=when.replace(tzinfo=SHANGHAI), repository_def=defs.get_repository_def()
     )
-    return schedule.evaluate_tick(context)
+    return defs.resolve_schedule_def(name).evaluate_tick(context)
 
 
 @pytest.mark.parametrize(
@@ -46,34 +47,49 @@ def _evaluate(schedule, when: datetime):
         (date(2026, 10, 11), None),  # an ordinary Sunday
     ],
 )
-def test_daily_run_only_on_working_days(day, partition):
-    result = _evaluate(daily_after_deadline, datetime(day.year, day.month, day.day, 17, 30))
+def test_daily_run_only_on_working_days(defs, day, partition):
+    result = _evaluate(defs, "daily_after_deadline", datetime(day.year, day.month, day.day, 17, 30))
     if partition is None:
         assert not result.run_requests and "not a working day" in result.skip_message
     else:
         assert [r.partition_key for r in result.run_requests] == [partition]
 
 
-def test_weekly_run_renders_the_week_just_ended():
-    result = _evaluate(weekly_after_deadline, datetime(2026, 11, 23, 12, 30))
+def test_weekly_run_renders_the_week_just_ended(defs):
+    result = _evaluate(defs, "weekly_after_deadline", datetime(2026, 11, 23, 12, 30))
     assert [r.partition_key for r in result.run_requests] == ["2026-11-16"]
 
 
-def test_monthly_run_on_the_first_working_day_only():
+def test_monthly_run_on_the_first_working_day_only(defs):
     # October 2026 starts with the National Day holiday (1-7 Oct): its first working day is the 8th.
-    assert not _evaluate(monthly_first_workday, datetime(2026, 10, 1, 9)).run_requests
-    assert not _evaluate(monthly_first_workday, datetime(2026, 10, 7, 9)).run_requests
-    assert not _evaluate(monthly_first_workday, datetime(2026, 10, 9, 9)).run_requests
-    result = _evaluate(monthly_first_workday, datetime(2026, 10, 8, 9))
+    assert not _evaluate(defs, "monthly_first_workday", datetime(2026, 10, 1, 9)).run_requests
+    assert not _evaluate(defs, "monthly_first_workday", datetime(2026, 10, 7, 9)).run_requests
+    assert not _evaluate(defs, "monthly_first_workday", datetime(2026, 10, 9, 9)).run_requests
+    result = _evaluate(defs, "monthly_first_workday", datetime(2026, 10, 8, 9))
     assert [r.partition_key for r in result.run_requests] == ["2026-09-01"]
-    result = _evaluate(monthly_first_workday, datetime(2026, 6, 1, 9))
+    result = _evaluate(defs, "monthly_first_workday", datetime(2026, 6, 1, 9))
     assert [r.partition_key for r in result.run_requests] == ["2026-05-01"]
 
 
-def test_schedule_crons_come_from_the_deadlines():
-    assert daily_after_deadline.cron_schedule == "30 17 * * *"
-    assert weekly_after_deadline.cron_schedule == "30 12 * * 1"
-    assert daily_after_deadline.execution_timezone == "Asia/Shanghai"
+def test_schedule_crons_come_from_the_deadlines(defs, monkeypatch):
+    daily, weekly = (
+        defs.resolve_schedule_def("daily_after_deadline"),
+        defs.resolve_schedule_def("weekly_after_deadline"),
+    )
+    assert daily.cron_schedule == "30 17 * * *"
+    assert weekly.cron_schedule == "30 12 * * 1"
+    assert daily.execution_timezone == "Asia/Shanghai"
+    # Other settings, other definitions: nothing was fixed when the modules were imported.
+    monkeypatch.setenv("SALESPULSE_DAILY_DEADLINE", "18:15")
+    monkeypatch.setenv("SALESPULSE_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setenv("SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS", "42")
+    other = build_definitions(load_settings())
+    assert other.resolve_schedule_def("daily_after_deadline").cron_schedule == "45 18 * * *"
+    assert other.resolve_schedule_def("daily_after_deadline").execution_timezone == "Europe/Berlin"
+    assert other.resolve_schedule_def("landing_poll_schedule").execution_timezone == "Europe/Berlin"
+    assert other.resolve_sensor_def("landing_sensor").minimum_interval_seconds == 42
+    partitions = other.resolve_job_def("weekly_briefs").partitions_def
+    assert partitions.timezone == "Europe/Berlin"
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -164,7 +180,10 @@ def _checked():
 def test_sensors_alert_on_a_failed_run_and_on_failed_error_checks(home, webhook, monkeypatch):
     url, received = webhook
     monkeypatch.setenv("SALESPULSE_ALERT_WEBHOOK_URL", url)
-    get_settings.cache_clear()  # the sensors read the settings of the process
+    get_settings.cache_clear()
+    settings = get_settings()
+    alert_on_failed_error_checks = build_alert_on_failed_error_checks(settings)
+    alert_on_run_failure = build_alert_on_run_failure(settings)
     instance = dg.DagsterInstance.ephemeral()
 
     ok = dg.materialize([_checked], instance=instance)
@@ -193,15 +212,18 @@ def test_sensors_alert_on_a_failed_run_and_on_failed_error_checks(home, webhook,
     assert received[-1]["items"] == [{"step": "_flaky"}]
 
 
-def test_a_run_is_as_of_its_tag_else_the_end_of_its_partition(monkeypatch):
+def test_a_run_is_as_of_its_tag_else_the_end_of_its_partition(defs, monkeypatch):
     from pipelines.defs.as_of import period_end_as_of, run_as_of
-    from pipelines.defs.briefs.assets import daily_partitions, monthly_partitions, weekly_partitions
 
     monkeypatch.delenv("SALESPULSE_AS_OF", raising=False)
+    settings = load_settings()
+    daily_partitions, weekly_partitions, monthly_partitions = (
+        defs.resolve_job_def(f"{kind}_briefs").partitions_def for kind in ("daily", "weekly", "monthly")
+    )
     assert period_end_as_of(daily_partitions, "2026-10-10") == date(2026, 10, 10)
     assert period_end_as_of(weekly_partitions, "2026-11-16") == date(2026, 11, 23)
     assert period_end_as_of(monthly_partitions, "2026-12-01") == date(2027, 1, 1)
-    tagged = _evaluate(daily_after_deadline, datetime(2026, 10, 9, 17, 30)).run_requests[0]
+    tagged = _evaluate(defs, "daily_after_deadline", datetime(2026, 10, 9, 17, 30)).run_requests[0]
     assert tagged.tags["salespulse/as_of"] == "2026-10-09"
 
     class _Run:
@@ -211,6 +233,6 @@ def test_a_run_is_as_of_its_tag_else_the_end_of_its_partition(monkeypatch):
         run = _Run()
         job_def = defs.resolve_job_def("weekly_run")
 
-    assert run_as_of(_Context()) == date(2026, 3, 16)
+    assert run_as_of(_Context(), settings) == date(2026, 3, 16)
     _Run.tags = {"dagster/partition": "2026-03-09", "salespulse/as_of": "2026-03-20"}
-    assert run_as_of(_Context()) == date(2026, 3, 20)
+    assert run_as_of(_Context(), settings) == date(2026, 3, 20)

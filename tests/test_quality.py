@@ -263,7 +263,7 @@ def test_dagster_checks_and_digest_list_the_reps_concerned(demo_builds, home):
     upstream = [dg.AssetSpec(key) for key in {SUBMISSIONS_KEY, ANOMALIES_KEY, *GX_MARTS.values()}]
     result = dg.materialize(
         [*upstream, dq_rule_checks, dq_mart_expectations, dq_check_digest],
-        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+        resources={"warehouse": WarehouseResource(path=str(warehouse)), "settings": home},
         selection=dg.AssetSelection.checks(dq_rule_checks, dq_mart_expectations)
         | dg.AssetSelection.assets(dq_check_digest),
     )
@@ -325,7 +325,7 @@ def test_digest_evaluates_checks_of_its_run_that_have_not_run_yet(demo_builds, h
         ),
     )
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = collect_failed_checks(context, con)
+        rows = collect_failed_checks(context, con, home.tz)
     by_name = {row["check_name"]: row for row in rows}
     assert by_name["overpayments"]["severity"] == "ERROR"
     assert by_name["overpayments"]["check_run_id"] == "this-run"

@@ -50,7 +50,7 @@ def test_a_rule_over_no_rows_is_skipped_with_what_was_empty(empty_warehouse):
 
 
 @pytest.mark.xdist_group("dagster")
-def test_skipped_checks_yield_no_result_and_the_digest_says_why(empty_warehouse):
+def test_skipped_checks_yield_no_result_and_the_digest_says_why(empty_warehouse, home):
     from pipelines.defs.quality.assets import dq_check_digest
     from pipelines.defs.quality.checks import (
         ANOMALIES_KEY,
@@ -64,7 +64,7 @@ def test_skipped_checks_yield_no_result_and_the_digest_says_why(empty_warehouse)
     upstream = [dg.AssetSpec(key) for key in {SUBMISSIONS_KEY, ANOMALIES_KEY, *GX_MARTS.values()}]
     result = dg.materialize(
         [*upstream, dq_rule_checks, dq_mart_expectations, dq_check_digest],
-        resources={"warehouse": WarehouseResource(path=str(empty_warehouse))},
+        resources={"warehouse": WarehouseResource(path=str(empty_warehouse)), "settings": home},
         selection=dg.AssetSelection.checks(dq_rule_checks, dq_mart_expectations)
         | dg.AssetSelection.assets(dq_check_digest),
     )

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from salespulse.config import get_settings
+from salespulse.config import Settings
 
 AS_OF_TAG = "salespulse/as_of"
 
@@ -25,8 +25,7 @@ def period_end_as_of(partitions_def: dg.PartitionsDefinition | None, partition_k
     return start
 
 
-def run_as_of(context: dg.OpExecutionContext | dg.AssetExecutionContext) -> date:
-    settings = get_settings()
+def run_as_of(context: dg.OpExecutionContext | dg.AssetExecutionContext, settings: Settings) -> date:
     if settings.as_of_override:
         return settings.as_of_override
     tags = context.run.tags

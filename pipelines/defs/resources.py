@@ -1,4 +1,10 @@
-"""Resources shared by every domain: the DuckDB warehouse and the settings."""
+"""Resources shared by every domain: the settings and the DuckDB warehouse.
+
+The settings are read once per process, by the code location's entry point
+(pipelines/definitions.py), and reach every asset and check as the `settings` resource; the
+sensors and schedules are built from them (their intervals, timezones and deadlines are part of
+their definitions). No module reads them when it is imported.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,28 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
-from salespulse.config import get_settings
+from salespulse.config import Settings
+
+# What an asset or a check declares to be given the settings: `settings: SettingsParam`.
+SettingsParam = dg.ResourceParam[Settings]
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse. Its path is SALESPULSE_WAREHOUSE (default $SALESPULSE_HOME/warehouse.duckdb),
-    the same setting dbt's profiles.yml reads."""
+    """The DuckDB warehouse (SALESPULSE_WAREHOUSE, default $SALESPULSE_HOME/warehouse.duckdb) and
+    the settings every connection opens with (SALESPULSE_DUCKDB_*); dbt's profile is given the
+    same values (salespulse.dbt_project.dbt_vars)."""
 
     path: str
+    duckdb_config: dict[str, str] = {}  # noqa: RUF012 (pydantic copies defaults)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
+        return cls(path=str(settings.warehouse_path), duckdb_config=settings.duckdb_config())
 
     @contextmanager
     def connect(self):
-        con = duckdb.connect(self.path, config=get_settings().duckdb_config())
+        con = duckdb.connect(self.path, config=dict(self.duckdb_config))
         try:
             yield con
         finally:
             con.close()
-
-
-def warehouse_resource() -> WarehouseResource:
-    return WarehouseResource(path=str(get_settings().warehouse_path))

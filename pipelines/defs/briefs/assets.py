@@ -14,52 +14,43 @@ import dagster as dg
 
 from pipelines.defs.as_of import run_as_of
 from pipelines.defs.jobs import BRIEFS_GROUP, brief_key
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import SettingsParam, WarehouseResource
 from pipelines.defs.warehouse.assets import dbt_warehouse
-from salespulse.briefs.kinds import DAILY, KINDS, MONTHLY, WEEKLY, BriefKind
+from salespulse.briefs.kinds import KINDS, BriefKind
 from salespulse.briefs.publish import PeriodResult, markdown_preview, publish_period
 from salespulse.briefs.render import BriefSettings
 from salespulse.calendar import WorkCalendar
-from salespulse.config import get_settings
+from salespulse.config import Settings
 from salespulse.marts import MartsSource
 
 # Non-working days are listed up to the end of the year after next (later years: Monday–Friday).
 _EXCLUSION_YEARS = 2
 
 
-def briefs_start() -> str:
-    """SALESPULSE_BRIEFS_START: the first period with a brief (YYYY-MM-DD)."""
-    return get_settings().briefs_start.isoformat()
-
-
-def non_working_days(start: date, end: date, calendar: WorkCalendar | None = None) -> list[datetime]:
+def non_working_days(start: date, end: date, calendar: WorkCalendar) -> list[datetime]:
     """Every day in [start, end] that is not a working day, as midnight datetimes."""
-    calendar = calendar or WorkCalendar.from_file(get_settings().calendar_file)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # years without holiday data fall back to Monday-Friday
         days = calendar.days(start, end)
     return [datetime(d.year, d.month, d.day) for d, is_workday, _ in days if not is_workday]
 
 
-def _partitions(grain: str) -> dg.PartitionsDefinition:
-    tz = get_settings().timezone
-    start = briefs_start()
+def brief_partitions(grain: str, settings: Settings) -> dg.PartitionsDefinition:
+    """A brief kind's periods from SALESPULSE_BRIEFS_START, in the business timezone; daily ones
+    are the working days of the calendar."""
+    tz = settings.timezone
+    start = settings.briefs_start.isoformat()
     if grain == "day":
-        first = date.fromisoformat(start)
+        first = settings.briefs_start
         last = date(date.today().year + _EXCLUSION_YEARS, 12, 31)
+        calendar = WorkCalendar.from_file(settings.calendar_file)
         # end_offset=1: today's digest can run at the daily deadline, before the day is over.
         return dg.DailyPartitionsDefinition(
-            start_date=start, timezone=tz, end_offset=1, exclusions=non_working_days(first, last)
+            start_date=start, timezone=tz, end_offset=1, exclusions=non_working_days(first, last, calendar)
         )
     if grain == "week":
         return dg.WeeklyPartitionsDefinition(start_date=start, day_offset=1, timezone=tz)
     return dg.MonthlyPartitionsDefinition(start_date=start, timezone=tz)
-
-
-PARTITIONS = {kind.name: _partitions(kind.grain) for kind in KINDS.values()}
-daily_partitions = PARTITIONS[DAILY.name]
-weekly_partitions = PARTITIONS[WEEKLY.name]
-monthly_partitions = PARTITIONS[MONTHLY.name]
 
 
 def _mart_deps(*models: str) -> list[dg.AssetKey]:
@@ -92,7 +83,7 @@ def _should_send(context: dg.AssetExecutionContext, config: BriefConfig) -> bool
     return not context.run.tags.get("dagster/backfill")
 
 
-def marts_source(settings, warehouse: WarehouseResource) -> MartsSource:
+def marts_source(settings: Settings, warehouse: WarehouseResource) -> MartsSource:
     """Where the briefs read the marts: the pipeline's warehouse, unless SALESPULSE_MARTS_ENGINE
     names a warehouse built with `salespulse dbt --target postgres|spark`."""
     if settings.marts_engine == "duckdb":
@@ -104,9 +95,9 @@ def _materialize(
     context: dg.AssetExecutionContext,
     config: BriefConfig,
     warehouse: WarehouseResource,
+    settings: Settings,
     kind: BriefKind,
 ):
-    settings = get_settings()
     settings.ensure_dirs()
     start = date.fromisoformat(context.partition_key)
     smtp = settings.smtp
@@ -123,7 +114,7 @@ def _materialize(
         briefs_dir=settings.briefs_dir,
         outbox_dir=settings.outbox_dir,
         locale=config.locale or settings.locale,
-        as_of=run_as_of(context),
+        as_of=run_as_of(context, settings),
         smtp=smtp,
         send=send,
         resend=config.send_email == "always",
@@ -201,26 +192,29 @@ def _check(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     ]
 
 
-def build_brief_asset(kind: BriefKind) -> dg.AssetsDefinition:
+def build_brief_asset(kind: BriefKind, settings: Settings) -> dg.AssetsDefinition:
     key = brief_key(kind)
 
     @dg.asset(
         key=key,
         group_name=BRIEFS_GROUP,
-        partitions_def=PARTITIONS[kind.name],
+        partitions_def=brief_partitions(kind.grain, settings),
         deps=_mart_deps(*kind.marts),
         check_specs=_check(key),
         pool="warehouse",
         description=kind.description,
     )
-    def _brief(context: dg.AssetExecutionContext, config: BriefConfig, warehouse: WarehouseResource):
-        yield from _materialize(context, config, warehouse, kind)
+    def _brief(
+        context: dg.AssetExecutionContext,
+        config: BriefConfig,
+        warehouse: WarehouseResource,
+        settings: SettingsParam,
+    ):
+        yield from _materialize(context, config, warehouse, settings, kind)
 
     return _brief
 
 
-BRIEF_ASSETS = {name: build_brief_asset(kind) for name, kind in KINDS.items()}
-daily_exception_digest = BRIEF_ASSETS[DAILY.name]
-team_weekly_brief = BRIEF_ASSETS[WEEKLY.name]
-monthly_review_pack = BRIEF_ASSETS[MONTHLY.name]
-brief_assets = list(BRIEF_ASSETS.values())
+def build_brief_assets(settings: Settings) -> dict[str, dg.AssetsDefinition]:
+    """One asset per brief kind, by kind name (daily, weekly, monthly)."""
+    return {name: build_brief_asset(kind, settings) for name, kind in KINDS.items()}

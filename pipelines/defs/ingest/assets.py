@@ -9,9 +9,9 @@ from datetime import date
 
 import dagster as dg
 
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import SettingsParam, WarehouseResource
 from salespulse.calendar import WorkCalendar
-from salespulse.config import get_settings
+from salespulse.config import Settings
 from salespulse.contracts import default_contracts, shipped_kinds
 from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
 from salespulse.ingest.isolate import close_shared_pool
@@ -32,10 +32,6 @@ GX_SKIPPED_NO_ROWS = "nothing to check: this run loaded no rows of this kind"
 CALENDAR_KEY = dg.AssetKey(["raw", "work_calendar"])
 
 
-# The input kinds are the contract files shipped in models/ (overrides cannot add kinds).
-KINDS = shipped_kinds(get_settings().contracts_dir)
-
-
 class IngestConfig(dg.Config):
     """Besides the files waiting in landing/, read archived files again under today's contracts
     (`salespulse reprocess`): listed file_ids, every file of a kind, every quarantined file."""
@@ -53,8 +49,12 @@ def rejects_key(kind: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", f"{kind}__rejects"])
 
 
-def _specs() -> list[dg.AssetSpec]:
-    contracts = default_contracts()
+def input_kinds(settings: Settings) -> list[str]:
+    """The input kinds: the contract files shipped in models/ (overrides cannot add kinds)."""
+    return shipped_kinds(settings.contracts_dir)
+
+
+def _specs(kinds: list[str], contracts) -> list[dg.AssetSpec]:
     specs = [
         dg.AssetSpec(
             raw_key(kind),
@@ -63,7 +63,7 @@ def _specs() -> list[dg.AssetSpec]:
             kinds={"duckdb"},
             metadata={"contract": f"models/{kind}.yaml", "keys": list(contracts[kind].keys)},
         )
-        for kind in KINDS
+        for kind in kinds
     ]
     # Each kind's rejected rows, written by the same step: a model reading them (the dq marts
     # see rejected reports) is downstream of the kind, in the `ingest` group.
@@ -76,7 +76,7 @@ def _specs() -> list[dg.AssetSpec]:
             "their original text and the reasons (_reasons).",
             kinds={"duckdb"},
         )
-        for kind in KINDS
+        for kind in kinds
     ]
     specs.append(
         dg.AssetSpec(
@@ -89,7 +89,7 @@ def _specs() -> list[dg.AssetSpec]:
     return specs
 
 
-def _check_specs() -> list[dg.AssetCheckSpec]:
+def _check_specs(kinds: list[str]) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
             "no_quarantined_files",
@@ -109,7 +109,7 @@ def _check_specs() -> list[dg.AssetCheckSpec]:
             asset=raw_key(kind),
             description=f"Great Expectations suite expectations/{kind}.json on the rows this run loaded",
         )
-        for kind in KINDS
+        for kind in kinds
     ]
 
 
@@ -134,46 +134,61 @@ def _reasons_markdown(reasons: Counter) -> str:
     return "\n".join(lines)
 
 
-@dg.multi_asset(
-    specs=_specs(),
-    check_specs=_check_specs(),
-    name="ingest_landing",
-    pool="warehouse",
-    # Subsettable only so that a check may yield no result (skipped); the assets go together.
-    can_subset=True,
-    description="Archive, validate and load every file waiting in landing/ (exactly once per content).",
-)
-def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
-    unselected = context.assets_def.keys - context.selected_asset_keys
-    if unselected:
-        raise dg.Failure(
-            "ingest_landing loads every kind in one step (a loose file's kind is known only once it "
-            "is read): select all of its assets, e.g. the whole `ingest` group. Not selected: "
-            + ", ".join(sorted(key.to_user_string() for key in unselected))
-        )
-    settings = get_settings()
-    settings.ensure_dirs()
-    contracts = default_contracts()
-    # This step holds the warehouse pool: no other ingest or publish is running now.
-    for path in remove_leftovers(settings.analytics_path, [settings.archive_dir, settings.quarantine_dir]):
-        context.log.info(f"removed {path}, left half-written by a run that died")
-    try:
-        yield from _ingest(context, config, warehouse, settings, contracts)
-    except EnvironmentProblem as exc:
-        raise dg.Failure(
-            description=f"{exc}. Nothing was registered for the files not yet loaded: they stay in "
-            "landing/ and load at the next run once the cause is fixed.",
-            allow_retries=False,
-        ) from exc
-    finally:
-        # The reader processes are done for this run: give their memory to dbt and the briefs.
-        close_shared_pool()
+def build_ingest_landing(settings: Settings) -> dg.AssetsDefinition:
+    """The ingest step's assets: one per input kind of SETTINGS' contracts, its rejects, the
+    file registry, and their checks."""
+    kinds = input_kinds(settings)
+
+    @dg.multi_asset(
+        specs=_specs(kinds, default_contracts(settings)),
+        check_specs=_check_specs(kinds),
+        name="ingest_landing",
+        pool="warehouse",
+        # Subsettable only so that a check may yield no result (skipped); the assets go together.
+        can_subset=True,
+        description="Archive, validate and load every file waiting in landing/ (exactly once per content).",
+    )
+    def ingest_landing(
+        context: dg.AssetExecutionContext,
+        config: IngestConfig,
+        warehouse: WarehouseResource,
+        settings: SettingsParam,
+    ):
+        unselected = context.assets_def.keys - context.selected_asset_keys
+        if unselected:
+            raise dg.Failure(
+                "ingest_landing loads every kind in one step (a loose file's kind is known only once it "
+                "is read): select all of its assets, e.g. the whole `ingest` group. Not selected: "
+                + ", ".join(sorted(key.to_user_string() for key in unselected))
+            )
+        settings.ensure_dirs()
+        contracts = default_contracts(settings)
+        # This step holds the warehouse pool: no other ingest or publish is running now.
+        for path in remove_leftovers(
+            settings.analytics_path, [settings.archive_dir, settings.quarantine_dir]
+        ):
+            context.log.info(f"removed {path}, left half-written by a run that died")
+        try:
+            yield from _ingest(context, config, warehouse, settings, contracts, kinds)
+        except EnvironmentProblem as exc:
+            raise dg.Failure(
+                description=f"{exc}. Nothing was registered for the files not yet loaded: they stay in "
+                "landing/ and load at the next run once the cause is fixed.",
+                allow_retries=False,
+            ) from exc
+        finally:
+            # The reader processes are done for this run: give their memory to dbt and the briefs.
+            close_shared_pool()
+
+    return ingest_landing
 
 
-def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, settings, contracts):
-    kinds = [kind for kind in context.run.tags.get(LANDING_KINDS_TAG, "").split(",") if kind]
-    if kinds:
-        context.log.info(f"loading the files of {', '.join(kinds)} only: this run rebuilds what they feed")
+def _ingest(
+    context, config: IngestConfig, warehouse: WarehouseResource, settings: Settings, contracts, kinds
+):
+    landed = [kind for kind in context.run.tags.get(LANDING_KINDS_TAG, "").split(",") if kind]
+    if landed:
+        context.log.info(f"loading the files of {', '.join(landed)} only: this run rebuilds what they feed")
     with warehouse.connect() as con:
         report = IngestReport()
         if config.reprocess_file_ids or config.reprocess_kind or config.reprocess_quarantined:
@@ -189,7 +204,7 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
         ingestor = Ingestor(con, settings, contracts)
         for change in ingestor.schema_changes:
             context.log.warning(f"contract change applied to the raw schema: {change}")
-        landing_report = ingestor.run(kinds=kinds or None)
+        landing_report = ingestor.run(kinds=landed or None)
         report.files.extend(landing_report.files)
         report.left.extend(landing_report.left)
         for name, why in report.left:
@@ -201,7 +216,7 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
                 + (f" — {result.error}" if result.error else "")
             )
         validator = Validator() if report.rows_loaded else None
-        for kind in KINDS:
+        for kind in kinds:
             results = report.for_kind(kind)
             reasons: Counter = Counter()
             for result in results:
@@ -312,16 +327,18 @@ def _ingest(context, config: IngestConfig, warehouse: WarehouseResource, setting
         "warehouses (one file per landed file, by load date)."
     ),
 )
-def work_calendar(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def work_calendar(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsParam
+) -> dg.MaterializeResult:
     import warnings
 
     import pandas as pd
 
-    settings = get_settings()
     calendar = WorkCalendar.from_file(settings.calendar_file, settings.calendar_country)
     with warehouse.connect() as con:
-        create_raw_schema(con, default_contracts())
-        first, last = business_date_range(con, default_contracts())
+        contracts = default_contracts(settings)
+        create_raw_schema(con, contracts)
+        first, last = business_date_range(con, contracts)
     as_of = settings.as_of
     start = min(d for d in (settings.calendar_start, first, date(as_of.year - 1, 1, 1)) if d is not None)
     end = date(max(as_of.year + 1, last.year if last else as_of.year), 12, 31)

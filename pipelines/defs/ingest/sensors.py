@@ -17,17 +17,24 @@ make. Otherwise (a loose file, a new day, changed settings or code) it rebuilds 
 """
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.as_of import AS_OF_TAG
-from pipelines.defs.ingest.assets import CALENDAR_KEY, KINDS, LANDING_KINDS_TAG, ingest_landing, raw_key
+from pipelines.defs.ingest.assets import (
+    CALENDAR_KEY,
+    LANDING_KINDS_TAG,
+    REGISTRY_KEY,
+    input_kinds,
+    raw_key,
+    rejects_key,
+)
 from pipelines.defs.jobs import brief_key, daily_run, run_selection
 from salespulse.briefs.kinds import DAILY
 from salespulse.calendar import WorkCalendar
-from salespulse.config import get_settings
+from salespulse.config import Settings
 from salespulse.dbt_project import build_fingerprint, consistent_build
 from salespulse.ingest.landing import scan_landing
 
@@ -42,19 +49,11 @@ ACTIVE_RUN_STATUSES = [
 ]
 
 
-def settled_files(min_age_seconds: float, now: float | None = None) -> tuple[list[Path], int]:
-    """(files in landing/ a run would load now: unchanged for `min_age_seconds` and open for
+def settled_files(landing: Path, min_age_seconds: float, now: float | None = None) -> tuple[list[Path], int]:
+    """(files in LANDING a run would load now: unchanged for `min_age_seconds` and open for
     writing by no process; count of files still being written) - the same test as the run's."""
-    scan = scan_landing(get_settings().landing_dir, min_age_seconds, now)
+    scan = scan_landing(landing, min_age_seconds, now)
     return [landed.path for landed in scan.ready], len(scan.waiting)
-
-
-def landing_fingerprint(min_age_seconds: float, now: float | None = None) -> tuple[str | None, int, int]:
-    """(fingerprint of settled files, settled count, still-being-written count)."""
-    settled, fresh = settled_files(min_age_seconds, now)
-    if not settled:
-        return None, 0, fresh
-    return _fingerprint(settled), len(settled), fresh
 
 
 def _fingerprint(paths: list[Path]) -> str:
@@ -65,21 +64,20 @@ def _fingerprint(paths: list[Path]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
-def landed_kinds(paths: list[Path], landing: Path) -> set[str] | None:
+def landed_kinds(paths: list[Path], landing: Path, kinds: list[str]) -> set[str] | None:
     """The kinds of files in landing/<kind>/ folders; None when a file's kind is known only once it
     is read (a loose file, an unknown folder)."""
-    kinds = set()
+    found = set()
     for path in paths:
         parts = path.relative_to(landing).parts
-        if len(parts) < 2 or parts[0] not in KINDS:
+        if len(parts) < 2 or parts[0] not in kinds:
             return None
-        kinds.add(parts[0])
-    return kinds
+        found.add(parts[0])
+    return found
 
 
-def latest_closed_day(now: datetime, calendar: WorkCalendar) -> date:
-    """Today once its daily deadline has passed and it is a working day, else the working day before."""
-    deadline = get_settings().daily_deadline
+def latest_closed_day(now: datetime, calendar: WorkCalendar, deadline: time) -> date:
+    """Today once its DEADLINE has passed and it is a working day, else the working day before."""
     today = now.date()
     if calendar.is_workday(today) and now.time() >= deadline:
         return today
@@ -87,14 +85,13 @@ def latest_closed_day(now: datetime, calendar: WorkCalendar) -> date:
 
 
 def partial_selection(
-    context: dg.SensorEvaluationContext, kinds: set[str], as_of: date
+    context: dg.SensorEvaluationContext, kinds: set[str], as_of: date, settings: Settings
 ) -> tuple[list[dg.AssetKey], list[dg.AssetCheckKey]] | None:
     """The assets and checks of daily_run that depend on `kinds`, when rebuilding only those
     gives what a full build would; else None (rebuild everything)."""
     repository = context.repository_def
     if repository is None:
         return None
-    settings = get_settings()
     state = consistent_build(settings)
     if not state or state.get("fingerprint") != build_fingerprint(settings, as_of):
         return None
@@ -104,49 +101,64 @@ def partial_selection(
     graph = repository.asset_graph
     in_job = run_selection(DAILY).resolve(graph)
     selection = dg.AssetSelection.assets(*(raw_key(kind) for kind in sorted(kinds))).downstream() | (
-        dg.AssetSelection.assets(*ingest_landing.keys, CALENDAR_KEY)
+        # The ingest step's assets go together (it loads every kind in one step).
+        dg.AssetSelection.assets(REGISTRY_KEY, CALENDAR_KEY, *ingest_keys(settings))
     )
     keys = selection.resolve(graph) & in_job
     checks = dg.AssetSelection.assets(*keys).resolve_checks(graph)
     return sorted(keys, key=lambda key: key.to_user_string()), sorted(checks, key=str)
 
 
-@dg.sensor(
-    job=daily_run,
-    minimum_interval_seconds=get_settings().landing_sensor_interval_seconds,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Runs daily_run (pipeline + the latest closed day's digest, not mailed) when files in "
-    "landing/ have settled (no write for SALESPULSE_LANDING_SETTLE_SECONDS); evaluated every "
-    "SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS. Files in landing/<kind>/ folders rebuild only what "
-    "depends on their kinds when the rest of the warehouse is current.",
-)
-def landing_sensor(context: dg.SensorEvaluationContext):
-    settings = get_settings()
-    settled, fresh = settled_files(settings.landing_settle_seconds)
-    if not settled:
-        reason = f"{fresh} file(s) still being written" if fresh else "landing/ is empty"
-        return dg.SkipReason(reason)
-    fingerprint = _fingerprint(settled)
-    if fingerprint == context.cursor:
-        return dg.SkipReason(f"{len(settled)} file(s) already picked up by a run")
-    context.update_cursor(fingerprint)
-    day = latest_closed_day(
-        datetime.now(settings.tz).replace(tzinfo=None), WorkCalendar.from_file(settings.calendar_file)
+def ingest_keys(settings: Settings) -> list[dg.AssetKey]:
+    """The keys of the raw assets the ingest step writes besides the registry."""
+    kinds = input_kinds(settings)
+    return [raw_key(kind) for kind in kinds] + [rejects_key(kind) for kind in kinds]
+
+
+def build_landing_sensor(settings: Settings) -> dg.SensorDefinition:
+    """The landing sensor, evaluated every SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS."""
+
+    @dg.sensor(
+        job=daily_run,
+        minimum_interval_seconds=settings.landing_sensor_interval_seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Runs daily_run (pipeline + the latest closed day's digest, not mailed) when files in "
+        "landing/ have settled (no write for SALESPULSE_LANDING_SETTLE_SECONDS); evaluated every "
+        "SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS. Files in landing/<kind>/ folders rebuild only what "
+        "depends on their kinds when the rest of the warehouse is current.",
     )
-    tags = {"salespulse/trigger": "landing", AS_OF_TAG: day.isoformat()}
-    request = {
-        "run_key": f"landing-{fingerprint}",
-        "partition_key": day.isoformat(),
-        "run_config": {"ops": {DIGEST_OP: {"config": {"send_email": "never"}}}},
-    }
-    kinds = landed_kinds(settled, settings.landing_dir)
-    selection = partial_selection(context, kinds, settings.as_of_override or day) if kinds else None
-    if selection is None:
-        return dg.RunRequest(tags=tags, **request)
-    keys, checks = selection
-    return dg.RunRequest(
-        tags={**tags, LANDING_KINDS_TAG: ",".join(sorted(kinds))},
-        asset_selection=keys,
-        asset_check_keys=checks,
-        **request,
-    )
+    def landing_sensor(context: dg.SensorEvaluationContext):
+        settled, fresh = settled_files(settings.landing_dir, settings.landing_settle_seconds)
+        if not settled:
+            reason = f"{fresh} file(s) still being written" if fresh else "landing/ is empty"
+            return dg.SkipReason(reason)
+        fingerprint = _fingerprint(settled)
+        if fingerprint == context.cursor:
+            return dg.SkipReason(f"{len(settled)} file(s) already picked up by a run")
+        context.update_cursor(fingerprint)
+        day = latest_closed_day(
+            datetime.now(settings.tz).replace(tzinfo=None),
+            WorkCalendar.from_file(settings.calendar_file),
+            settings.daily_deadline,
+        )
+        tags = {"salespulse/trigger": "landing", AS_OF_TAG: day.isoformat()}
+        request = {
+            "run_key": f"landing-{fingerprint}",
+            "partition_key": day.isoformat(),
+            "run_config": {"ops": {DIGEST_OP: {"config": {"send_email": "never"}}}},
+        }
+        kinds = landed_kinds(settled, settings.landing_dir, input_kinds(settings))
+        selection = (
+            partial_selection(context, kinds, settings.as_of_override or day, settings) if kinds else None
+        )
+        if selection is None:
+            return dg.RunRequest(tags=tags, **request)
+        keys, checks = selection
+        return dg.RunRequest(
+            tags={**tags, LANDING_KINDS_TAG: ",".join(sorted(kinds))},
+            asset_selection=keys,
+            asset_check_keys=checks,
+            **request,
+        )
+
+    return landing_sensor

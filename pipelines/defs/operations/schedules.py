@@ -19,7 +19,7 @@ from pipelines.defs.as_of import AS_OF_TAG
 from pipelines.defs.jobs import RUN_JOBS
 from salespulse.briefs.kinds import KINDS, BriefKind
 from salespulse.calendar import WorkCalendar
-from salespulse.config import get_settings
+from salespulse.config import Settings
 
 GRACE = timedelta(minutes=30)
 
@@ -27,14 +27,6 @@ GRACE = timedelta(minutes=30)
 def _cron(at: time, days: str = "*", weekdays: str = "*") -> str:
     moment = datetime.combine(date(2000, 1, 1), at) + GRACE
     return f"{moment.minute} {moment.hour} {days} * {weekdays}"
-
-
-def _today(context: dg.ScheduleEvaluationContext) -> date:
-    return context.scheduled_execution_time.astimezone(get_settings().tz).date()
-
-
-def _calendar() -> WorkCalendar:
-    return WorkCalendar.from_file(get_settings().calendar_file)
 
 
 def daily_request(day: date, calendar: WorkCalendar) -> dg.RunRequest | dg.SkipReason:
@@ -66,51 +58,47 @@ def monthly_request(day: date, calendar: WorkCalendar) -> dg.RunRequest | dg.Ski
     )
 
 
-_settings = get_settings()
-
-# A kind's schedule rule → (schedule name, cron, what the tick requests, description).
+# A kind's schedule rule → (schedule name, cron, what the tick requests, description), from the
+# kind's schedule S and the settings (deadlines, calendar).
 _RULES = {
-    "after_daily_deadline": lambda s: (
+    "after_daily_deadline": lambda s, settings: (
         "daily_after_deadline",
-        _cron(_settings.daily_deadline),
-        lambda day: daily_request(day, _calendar()),
+        _cron(settings.daily_deadline),
+        lambda day: daily_request(day, WorkCalendar.from_file(settings.calendar_file)),
         "Working days, 30 minutes after the daily deadline (SALESPULSE_DAILY_DEADLINE).",
     ),
-    "after_weekly_deadline": lambda s: (
+    "after_weekly_deadline": lambda s, settings: (
         "weekly_after_deadline",
-        _cron(_settings.weekly_deadline, weekdays="1"),
+        _cron(settings.weekly_deadline, weekdays="1"),
         weekly_request,
         "Mondays, 30 minutes after the weekly deadline (SALESPULSE_WEEKLY_DEADLINE).",
     ),
-    "first_workday": lambda s: (
+    "first_workday": lambda s, settings: (
         "monthly_first_workday",
         f"{int(s.at[3:])} {int(s.at[:2])} * * *",
-        lambda day: monthly_request(day, _calendar()),
+        lambda day: monthly_request(day, WorkCalendar.from_file(settings.calendar_file)),
         f"{s.at} on the first working day of each month.",
     ),
 }
 
 
-def build_schedule(kind: BriefKind) -> dg.ScheduleDefinition:
-    name, cron, request, description = _RULES[kind.schedule.rule](kind.schedule)
+def build_schedule(kind: BriefKind, settings: Settings) -> dg.ScheduleDefinition:
+    name, cron, request, description = _RULES[kind.schedule.rule](kind.schedule, settings)
 
     @dg.schedule(
         name=name,
         job=RUN_JOBS[kind.name],
         cron_schedule=cron,
-        execution_timezone=_settings.timezone,
+        execution_timezone=settings.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=description,
     )
     def _schedule(context: dg.ScheduleEvaluationContext):
-        return request(_today(context))
+        return request(context.scheduled_execution_time.astimezone(settings.tz).date())
 
     return _schedule
 
 
-RUN_SCHEDULES = {name: build_schedule(kind) for name, kind in KINDS.items()}
-daily_after_deadline = RUN_SCHEDULES["daily"]
-weekly_after_deadline = RUN_SCHEDULES["weekly"]
-monthly_first_workday = RUN_SCHEDULES["monthly"]
-
-run_schedules = list(RUN_SCHEDULES.values())
+def build_run_schedules(settings: Settings) -> dict[str, dg.ScheduleDefinition]:
+    """One schedule per brief kind, by kind name (daily, weekly, monthly)."""
+    return {name: build_schedule(kind, settings) for name, kind in KINDS.items()}

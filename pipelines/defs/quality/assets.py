@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pandas as pd
 
-from pipelines.defs.ingest.assets import GX_SKIPPED_NO_ROWS, KINDS, raw_key
+from pipelines.defs.ingest.assets import GX_SKIPPED_NO_ROWS
 from pipelines.defs.quality.checks import (
     ANOMALIES_KEY,
     GX_CHECK,
@@ -33,9 +33,8 @@ from pipelines.defs.quality.checks import (
     evaluate_suites,
     rule_asset_key,
 )
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import SettingsParam, WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
-from salespulse.config import get_settings
 from salespulse.marts import MissingRelation, as_marts
 from salespulse.quality import rules
 
@@ -44,7 +43,11 @@ DIGEST_DDL = (Path(__file__).resolve().parent / "sql" / "dq_check_digest.sql").r
 
 RULE_CHECK_KEYS = {dg.AssetCheckKey(rule_asset_key(rule), rule.name) for rule in rules.RULES}
 SUITE_CHECK_KEYS = {dg.AssetCheckKey(key, GX_CHECK) for key in GX_MARTS.values()}
-RAW_SUITE_CHECK_KEYS = {dg.AssetCheckKey(raw_key(kind), GX_CHECK) for kind in KINDS}
+
+
+def raw_suite_check(key: dg.AssetCheckKey) -> bool:
+    """A raw table's Great Expectations suite: run (or skipped) by the ingest step itself."""
+    return key.name == GX_CHECK and key.asset_key.path[0] == "raw"
 
 
 def _metadata_value(metadata, name: str):
@@ -95,13 +98,12 @@ def _key(result: dg.AssetCheckResult | SkippedCheck) -> dg.AssetCheckKey:
     return dg.AssetCheckKey(dg.AssetKey.from_coercible(result.asset_key), result.check_name)
 
 
-def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
+def collect_failed_checks(context: dg.AssetExecutionContext, con, tz: ZoneInfo) -> list[dict]:
     """The latest evaluation of every check of the job (the implicit asset job of the code
     location when the digest is materialised alone): the failed ones, and the ones this run
-    skipped for want of rows to check."""
+    skipped for want of rows to check; times in TZ, the business timezone."""
     check_keys = list(context.job_def.asset_layer.asset_graph.asset_check_keys)
     latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
-    tz = ZoneInfo(get_settings().timezone)
     evaluations = []
     pending: set[dg.AssetCheckKey] = set()
     for key in check_keys:
@@ -127,7 +129,8 @@ def collect_failed_checks(context: dg.AssetExecutionContext, con) -> list[dict]:
         elif not result.passed:
             evaluations.append(_row(result, context.run_id, now))
     # The raw tables' suites ran (or were skipped) in the ingest step, before this one.
-    for key in sorted(pending & RAW_SUITE_CHECK_KEYS, key=lambda k: k.asset_key.to_user_string()):
+    raw_suites = {key for key in pending if raw_suite_check(key)}
+    for key in sorted(raw_suites, key=lambda k: k.asset_key.to_user_string()):
         evaluations.append(_skipped_row(key, GX_SKIPPED_NO_ROWS, context.run_id, now))
     order = {"failed": 0, "skipped": 1}
     severity = {"ERROR": 0, "WARN": 1}
@@ -167,11 +170,14 @@ def _rep_names(con) -> dict[str, str]:
         "and every check the run skipped because it had 0 rows to check, with the reason."
     ),
 )
-def dq_check_digest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def dq_check_digest(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsParam
+) -> dg.MaterializeResult:
+    tz = ZoneInfo(settings.timezone)
     with warehouse.connect() as con:
-        rows = collect_failed_checks(context, con)
+        rows = collect_failed_checks(context, con, tz)
         names = _rep_names(con)
-        digested_at = datetime.now(ZoneInfo(get_settings().timezone)).replace(tzinfo=None, microsecond=0)
+        digested_at = datetime.now(tz).replace(tzinfo=None, microsecond=0)
         frame = pd.DataFrame(
             [
                 {

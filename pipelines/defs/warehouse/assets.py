@@ -4,7 +4,6 @@ import importlib.metadata
 import json
 import os
 from collections.abc import Mapping
-from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -14,13 +13,14 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
 from pipelines.defs.as_of import run_as_of
-from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.resources import SettingsParam, WarehouseResource
 from pipelines.defs.steps import PUBLISH_PRIORITY
 from pipelines.defs.warehouse.project import dbt_project
-from salespulse.config import get_settings
 from salespulse.dbt_project import (
     build_fingerprint,
     consistent_build,
+    dbt_profile_env,
+    dbt_vars,
     forget_consistent_build,
     incremental_fingerprint,
     record_consistent_build,
@@ -28,7 +28,6 @@ from salespulse.dbt_project import (
     record_tested_through,
     tested_through,
 )
-from salespulse.dbt_project import dbt_vars as settings_dbt_vars
 from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
 from salespulse.quality.seen import confirm_findings
 
@@ -51,9 +50,39 @@ class Translator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
-    """The dbt vars the pipeline passes: the as-of date and the settings dbt needs."""
-    return settings_dbt_vars(get_settings(), as_of)
+class PipelineDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource without two costs the pipeline pays for nothing, every run:
+    running `dbt --version` in a subprocess to learn the version of the dbt installed with it, and
+    setting up a dbt adapter in this process, which dagster-dbt uses only to fetch row counts and
+    column metadata (not asked for here). Together several seconds before dbt even starts."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+    def cli(self, args, *, env: Mapping[str, str] | None = None, **kwargs):
+        """dbt ARGS, its process given ENV besides this one's environment (dagster-dbt builds
+        dbt's environment from os.environ and takes none of its own). ENV is in os.environ only
+        while dbt's process starts, which is inside this call, and restored right after: the
+        steps after dbt share this process and see none of it."""
+        saved = {name: os.environ.get(name) for name in env or {}}
+        os.environ.update(env or {})
+        try:
+            return super().cli(args, **kwargs)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def dbt_resource() -> DbtCliResource:
+    # DuckDB whatever SALESPULSE_DBT_TARGET says: the assets after dbt read the DuckDB warehouse.
+    return PipelineDbtCliResource(project_dir=dbt_project, target="dev")
 
 
 @dbt_assets(
@@ -63,13 +92,13 @@ def dbt_vars(as_of: date | None = None) -> dict[str, str | int | float]:
     pool="warehouse",
     name="dbt_warehouse",
 )
-def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    # dbt's profiles.yml reads the same settings as the warehouse resource.
-    settings = get_settings()
-    os.environ["SALESPULSE_WAREHOUSE"] = warehouse.path
-    os.environ["SALESPULSE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
-    os.environ["SALESPULSE_DUCKDB_THREADS"] = str(settings.duckdb_threads)
-    as_of = run_as_of(context)
+def dbt_warehouse(
+    context: dg.AssetExecutionContext,
+    dbt: PipelineDbtCliResource,
+    warehouse: WarehouseResource,
+    settings: SettingsParam,
+):
+    as_of = run_as_of(context, settings)
     fingerprint = build_fingerprint(settings, as_of, dbt_project.manifest_path)
     full = set(context.selected_asset_keys) >= set(context.assets_def.keys)
     consistent = full or (consistent_build(settings) or {}).get("fingerprint") == fingerprint
@@ -103,17 +132,22 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
             newest = con.execute("select max(file_id) from raw.ingested_files").fetchone()[0]
         except duckdb.CatalogException:  # nothing ever landed
             newest = None
-    # The as-of date and the light tests' starting file reach dbt through the environment, not
+    # The as-of date and the light tests' starting file reach dbt through its environment, not
     # --vars: they change from one run to the next, and any change of --vars makes dbt parse the
     # whole project again (~8 s a run); a changed environment variable re-parses only the files
-    # that read it (macros/as_of_date.sql, macros/tests_since.sql).
-    variables = dbt_vars(as_of)
+    # that read it (macros/as_of_date.sql, macros/tests_since.sql). The warehouse is the
+    # resource's, the one every other step of the run opens.
+    variables = dbt_vars(settings, as_of)
     variables.pop("as_of_date")
-    os.environ["SALESPULSE_DBT_AS_OF"] = as_of.isoformat()
-    os.environ["SALESPULSE_DBT_TESTED_AFTER_FILE_ID"] = ""
+    env = {
+        **dbt_profile_env(settings),
+        "SALESPULSE_WAREHOUSE": warehouse.path,
+        "SALESPULSE_DBT_AS_OF": as_of.isoformat(),
+        "SALESPULSE_DBT_TESTED_AFTER_FILE_ID": "",
+    }
     tested = tested_through(settings)
     if context.job_name in settings.light_test_jobs and tested is not None and not refresh:
-        os.environ["SALESPULSE_DBT_TESTED_AFTER_FILE_ID"] = str(tested)
+        env["SALESPULSE_DBT_TESTED_AFTER_FILE_ID"] = str(tested)
         context.log.info(f"data tests check the rows of files after file {tested} (the others were tested)")
     # Unit tests check the SQL, not the data: `make test` runs them, production builds skip them.
     # dbt's own log file stays at INFO: at DEBUG it writes every query (~10 MB a build, seconds).
@@ -130,32 +164,13 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     # One target folder under the data home, reused run after run: dbt can parse partially, and
     # the project folder does not fill up with a folder per run.
     target = settings.home / "dbt" / "target"
-    yield from dbt.cli(args, context=context, target_path=target).stream()
+    yield from dbt.cli(args, context=context, target_path=target, env=env).stream()
     if consistent:
         record_consistent_build(settings, fingerprint, as_of, context.run_id)
     if full and refresh:
         record_incremental_fingerprint(settings, code)
     if full:
         record_tested_through(settings, newest)
-
-
-class PipelineDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt resource without two costs the pipeline pays for nothing, every run:
-    running `dbt --version` in a subprocess to learn the version of the dbt installed with it, and
-    setting up a dbt adapter in this process, which dagster-dbt uses only to fetch row counts and
-    column metadata (not asked for here). Together several seconds before dbt even starts."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args):
-        return None
-
-
-def dbt_resource() -> DbtCliResource:
-    # DuckDB whatever SALESPULSE_DBT_TARGET says: the assets after dbt read the DuckDB warehouse.
-    return PipelineDbtCliResource(project_dir=dbt_project, target="dev")
 
 
 # The check digest is written by Dagster into marts too: publish after it.
@@ -177,8 +192,9 @@ MART_KEYS = [key for key in dbt_warehouse.keys if key.path[0] == "marts"] + [
         "`make sql` opens it)."
     ),
 )
-def analytics_duckdb(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    settings = get_settings()
+def analytics_duckdb(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsParam
+) -> dg.MaterializeResult:
     audit_comments = source_comments(dbt_project.manifest_path, "raw", AUDIT_TABLES)
     with warehouse.connect() as con:
         published = publish_analytics(con, settings.analytics_path, audit_comments)
