@@ -4,7 +4,7 @@
 - models/marts/kpi/_kpi__models.yml: every mart's columns, types, descriptions and tests;
 - macros/kpi_catalog.sql: the columns of each mart as the macro kpi_mart builds them, and the
   additive measures the reconciliation tests compare (kpi_measures).
-`salespulse kpis --check` (and tests/test_kpi_catalog.py) fails when either is stale.
+`salespulse kpis --check` (and tests/salespulse/test_kpi_catalog.py) fails when either is stale.
 """
 
 from __future__ import annotations

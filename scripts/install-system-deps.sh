@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages salespulse needs beyond Python: a CJK font (Chinese in charts and PDFs),
 # HarfBuzz's subsetter (fast PDF font embedding), poppler-utils (PDF checks in tests) and the
-# PostgreSQL server (tests/test_dagster_postgres.py runs Dagster's storage on a temporary one;
+# PostgreSQL server (tests/pipelines/test_dagster_postgres.py runs Dagster's storage on a temporary one;
 # the cluster is made by the test with initdb/pg_ctl, the package's own service is not used)
 # and a Java 17 runtime (Spark, which the dbt project's `spark` target runs in local mode).
 # Installs them with apt when they are missing and apt is usable; otherwise says what to install.

@@ -75,17 +75,28 @@ def dbt_build(
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
-def write_work_calendar(con: duckdb.DuckDBPyConnection, contracts: dict, as_of: date) -> None:
-    """raw.work_calendar for the years of the loaded data (the pipeline's calendar asset)."""
-    from salespulse.calendar import WorkCalendar
-    from salespulse.ingest.schema import business_date_range
+def write_calendar(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
+    """raw.work_calendar from START to END with the default (China) calendar, as the pipeline's
+    calendar asset writes it."""
+    import pandas as pd
 
-    first, last = business_date_range(con, contracts)
-    days = WorkCalendar().days(date(first.year - 1, 1, 1), date(max(last.year, as_of.year) + 1, 12, 31))
+    from salespulse.calendar import WorkCalendar
+
+    frame = pd.DataFrame(WorkCalendar().days(start, end), columns=["date_day", "is_workday", "day_kind"])
     con.execute(
         "create or replace table raw.work_calendar (date_day date, is_workday boolean, day_kind varchar)"
     )
-    con.executemany("insert into raw.work_calendar values (?, ?, ?)", days)
+    con.register("calendar_days", frame)
+    con.execute("insert into raw.work_calendar select * from calendar_days")
+    con.unregister("calendar_days")
+
+
+def write_work_calendar(con: duckdb.DuckDBPyConnection, contracts: dict, as_of: date) -> None:
+    """raw.work_calendar for the years of the loaded data (the pipeline's calendar asset)."""
+    from salespulse.ingest.schema import business_date_range
+
+    first, last = business_date_range(con, contracts)
+    write_calendar(con, date(first.year - 1, 1, 1), date(max(last.year, as_of.year) + 1, 12, 31))
 
 
 def data_home_settings(patch, home: Path, as_of: date):

@@ -1,5 +1,6 @@
 """Every relation of some schemas of a Spark warehouse built by dbt's `spark` target, written as
-one Parquet file each, so that a test can compare them with DuckDB's (tests/test_engine_spark.py).
+one Parquet file each, so that a test can compare them with DuckDB's
+(tests/salespulse/engines/test_engine_spark.py).
 
 Run as a script in its own process (Spark's embedded metastore admits one JVM at a time, and
 the JVM outlives a SparkSession): python tests/spark_dump.py SPARK_HOME OUT SCHEMA...

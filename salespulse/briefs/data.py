@@ -35,7 +35,7 @@ def open_warehouse(path: str | Path) -> Iterator[Marts]:
     """The DuckDB warehouse's marts, read-only, closed on exit (`MartsSource.open` for any
     engine). Same rows in the same order on every read: every ORDER BY names a key of its
     result, so the render cache, keyed by the loaded data, does not miss on any engine
-    (tests/test_briefs.py checks the keys)."""
+    (tests/salespulse/briefs/test_briefs.py checks the keys)."""
     with MartsSource.duckdb(path).open() as marts:
         yield marts
 

@@ -32,7 +32,7 @@ from salespulse.publish import AUDIT_TABLES, publish_analytics, source_comments
 from salespulse.quality.seen import confirm_findings
 
 # dbt folder → Dagster group: the UI shows the graph by stage. The groups, left to right, in
-# the order their assets flow (tests/test_dbt_layers.py checks no asset reads a later group).
+# the order their assets flow (tests/dbt_project/test_dbt_layers.py checks no asset reads a later group).
 GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts", "quality": "quality"}
 GROUP_ORDER = ("ingest", "staging", "marts", "quality", "audit", "publish", "briefs")
 

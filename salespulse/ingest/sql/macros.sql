@@ -65,7 +65,7 @@ create or replace temp macro sp_integer(x) as (
 
 -- The typing of integer and decimal columns. Plain numbers, which most cells of most exports
 -- are, take one native cast; any other text the full reading above (same results, as
--- tests/test_ingest_fast_paths.py checks).
+-- tests/salespulse/ingest/test_ingest_fast_paths.py checks).
 create or replace temp macro sp_integer_text(s) as (
     case
         when regexp_full_match(s, '-?[0-9]{1,18}') then cast(s as bigint)

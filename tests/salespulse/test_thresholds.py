@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dbt_support import ROOT
 
 from salespulse.briefs.render import BriefSettings
 from salespulse.config import THRESHOLDS, Settings, Thresholds, _declared_thresholds, load_settings
 from salespulse.dbt_project import dbt_vars
 from salespulse.quality import registry, rules
 
-ROOT = Path(__file__).resolve().parent.parent
 IDS = [t.name for t in THRESHOLDS]
 
 

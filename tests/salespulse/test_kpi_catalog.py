@@ -1,6 +1,6 @@
 """The KPI marts are declared once (dbt_project/kpis.yml); the dbt properties file and the macros'
 catalog are written from it. The marts' content against independent computations is
-tests/test_dbt_kpis.py's; here: the written files are current, and the declaration drives the
+tests/dbt_project/test_dbt_kpis.py's; here: the written files are current, and the declaration drives the
 marts' SQL (a derived KPI declared in a copy of the project appears, computed, in the mart)."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """salespulse.marts, the one way the briefs and checks read the marts (issue #15, item 5): the
 same statements, parameters, errors and frame types from each engine. The engines themselves
-are compared on a whole org in tests/test_engine_{postgres,spark}.py; this checks the layer's
-own rules with no server."""
+are compared on a whole org in tests/salespulse/engines/test_engine_{postgres,spark}.py; this
+checks the layer's own rules with no server."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from dbt_support import dbt_build
+from dbt_support import ROOT, dbt_build
 
 from salespulse.briefs import data as D
 from salespulse.briefs.deliver import resend_failed
@@ -31,7 +31,6 @@ from salespulse.briefs.render import BriefSettings, render, safe_cell
 from salespulse.mail import SmtpConfig
 from salespulse.marts import MartsSource
 
-ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 3, 20)  # a Friday
 WEEK = date(2026, 3, 9)  # ISO week 2026-W11, closed on the as-of date
 MONTH = date(2026, 2, 1)

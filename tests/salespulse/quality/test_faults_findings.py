@@ -15,14 +15,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_support import run_dbt
+from dbt_support import run_dbt, write_calendar
 
 from salespulse.config import PROJECT_ROOT
 from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
 from salespulse.ingest.loader import Ingestor
 from salespulse.ingest.reprocess import reprocess_with
-from tests.test_quality import _write_calendar
 
 pytestmark = pytest.mark.xdist_group("findings")
 
@@ -73,7 +72,7 @@ def org(home):
     contracts = load_contracts(PROJECT_ROOT / "models")
     _ingest(home, contracts)
     with duckdb.connect(str(home.warehouse_path)) as con:
-        _write_calendar(con, date(AS_OF.year - 1, 1, 1), date(AS_OF.year, 12, 31))
+        write_calendar(con, date(AS_OF.year - 1, 1, 1), date(AS_OF.year, 12, 31))
     return home, contracts
 
 

@@ -9,8 +9,7 @@ import ast
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from dbt_support import ROOT
 
 # pipelines/defs/<domain>/, in data order: a domain imports only domains before it.
 DOMAINS = ("ingest", "warehouse", "quality", "briefs", "operations")
@@ -251,3 +250,17 @@ def test_settings_fetches_are_found():
         (4, False),
         (5, False),
     ]
+
+
+def test_test_folders_mirror_the_code():
+    """#16 item 7: every test sits in a folder named after the code it tests (tests/salespulse/ingest/
+    for salespulse/ingest/, tests/pipelines/, tests/dbt_project/), or in tests/project/ for the
+    repository as a whole; tests/ itself holds only the shared fixtures and helpers."""
+    tests = ROOT / "tests"
+    assert not sorted(path.name for path in tests.glob("test_*.py"))
+    folders = {path.parent.relative_to(tests) for path in tests.rglob("test_*.py")}
+    assert folders, "no test files found"
+    unmatched = sorted(
+        str(folder) for folder in folders if folder.parts[0] != "project" and not (ROOT / folder).is_dir()
+    )
+    assert unmatched == []

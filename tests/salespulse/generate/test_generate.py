@@ -14,13 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from dbt_support import ROOT
 from python_calamine import CalamineWorkbook
 
 from salespulse.calendar import WorkCalendar
 from salespulse.contracts import Contract, load_contracts, normalize_header
 from salespulse.generate import generate_org, window_start
 
-ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 6, 30)
 ARGS = {"seed": 7, "as_of": AS_OF, "reps": 20, "months": 4}
 CAL = WorkCalendar()

@@ -13,11 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
-from dbt_support import dbt_build
+from dbt_support import dbt_build, write_calendar
 
-from salespulse.calendar import WorkCalendar
 from salespulse.config import PROJECT_ROOT, get_settings
 from salespulse.contracts import load_contracts
 from salespulse.generate import generate_org
@@ -31,12 +29,6 @@ DEMOS = {
     "seed11": (11, date(2026, 3, 25), 6),
 }
 STATISTICAL_KINDS = ("activity_spike", "activity_drop", "team_volume_drop")
-
-
-def _write_calendar(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
-    frame = pd.DataFrame(WorkCalendar().days(start, end), columns=["date_day", "is_workday", "day_kind"])
-    con.register("calendar_days", frame)
-    con.execute("create or replace table raw.work_calendar as select * from calendar_days")
 
 
 def _dbt(tmp: Path, warehouse: Path, as_of: date, *args: str) -> None:
@@ -56,7 +48,7 @@ def build_demo(tmp: Path, seed: int, as_of: date, months: int) -> tuple[Path, di
         generate_org(home, seed=seed, as_of=as_of, reps=40, months=months)
         with duckdb.connect(str(settings.warehouse_path)) as con:
             Ingestor(con, settings, load_contracts(PROJECT_ROOT / "models")).run()
-            _write_calendar(con, date(as_of.year - 2, 1, 1), date(as_of.year, 12, 31))
+            write_calendar(con, date(as_of.year - 2, 1, 1), date(as_of.year, 12, 31))
         get_settings.cache_clear()
     # Every model the quality marts need, then the quality models' own tests.
     _dbt(tmp, settings.warehouse_path, as_of, "run", "--select", "+path:models/quality")

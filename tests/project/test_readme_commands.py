@@ -100,7 +100,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "make lint": (SKIP, "make test runs it"),
     "make format": (SKIP, "rewrites the repo's files"),
     "make bench": (SKIP, "minutes per size; benchmarks/run.py"),
-    "make wheel": (SKIP, "tests/test_wheel.py builds the wheel the same way (uv build) and installs it"),
+    "make wheel": (
+        SKIP,
+        "tests/project/test_wheel.py builds the wheel the same way (uv build) and installs it",
+    ),
     "salespulse init": (RUN, ""),
     "make latency": (SKIP, "minutes under dagster dev; its result is in the README"),
     "make render": (SKIP, "the target's name in prose; run above with its variables"),
@@ -115,16 +118,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "SALESPULSE_WAREHOUSE=/elsewhere/warehouse.duckdb SALESPULSE_DBT_RAW_PARQUET_DIR=/data/salespulse/"
     "raw_parquet salespulse dbt build": (
         SKIP,
-        "a second warehouse fed by the Parquet mirror: tests/test_raw_parquet.py builds one",
+        "a second warehouse fed by the Parquet mirror: "
+        "tests/salespulse/ingest/test_raw_parquet.py builds one",
     ),
     "salespulse load-postgres": (
         SKIP,
-        "needs a PostgreSQL server: tests/test_engine_postgres.py runs it on a throwaway one",
+        "needs a PostgreSQL server: tests/salespulse/engines/test_engine_postgres.py runs it on a "
+        "throwaway one",
     ),
     "salespulse dbt": (SKIP, "prose: the command's name; `salespulse dbt …` is run above"),
     "salespulse render": (
         SKIP,
-        "prose: the command's name; run above, and from Spark's marts in tests/test_engine_spark.py",
+        "prose: the command's name; run above, and from Spark's marts in "
+        "tests/salespulse/engines/test_engine_spark.py",
     ),
     "make system-deps": (SKIP, "make setup runs it (every make target that sets up)"),
 }
