@@ -78,11 +78,16 @@ def dbt_build(
 def write_calendar(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
     """raw.work_calendar from START to END with the default (China) calendar, as the pipeline's
     calendar asset writes it."""
+    import warnings
+
     import pandas as pd
 
     from salespulse.calendar import WorkCalendar
 
-    frame = pd.DataFrame(WorkCalendar().days(start, end), columns=["date_day", "is_workday", "day_kind"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # years without holiday data: Monday-Friday, as the asset says
+        rows = WorkCalendar().days(start, end)
+    frame = pd.DataFrame(rows, columns=["date_day", "is_workday", "day_kind"])
     con.execute(
         "create or replace table raw.work_calendar (date_day date, is_workday boolean, day_kind varchar)"
     )

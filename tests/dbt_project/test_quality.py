@@ -14,12 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_support import dbt_build, write_calendar
-
-from salespulse.config import PROJECT_ROOT, get_settings
-from salespulse.contracts import load_contracts
-from salespulse.generate import generate_org
-from salespulse.ingest.loader import Ingestor
+from dbt_support import build_generated_org, dbt_build
 
 pytestmark = pytest.mark.xdist_group("quality")
 
@@ -37,24 +32,18 @@ def _dbt(tmp: Path, warehouse: Path, as_of: date, *args: str) -> None:
 
 def build_demo(tmp: Path, seed: int, as_of: date, months: int) -> tuple[Path, dict]:
     """Generate, ingest and build one demo organisation; returns (warehouse, ground truth)."""
-    home = tmp / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SALESPULSE_HOME", str(home))
-        patch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-        patch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-        get_settings.cache_clear()
-        settings = get_settings()
-        settings.ensure_dirs()
-        generate_org(home, seed=seed, as_of=as_of, reps=40, months=months)
-        with duckdb.connect(str(settings.warehouse_path)) as con:
-            Ingestor(con, settings, load_contracts(PROJECT_ROOT / "models")).run()
-            write_calendar(con, date(as_of.year - 2, 1, 1), date(as_of.year, 12, 31))
-        get_settings.cache_clear()
     # Every model the quality marts need, then the quality models' own tests.
-    _dbt(tmp, settings.warehouse_path, as_of, "run", "--select", "+path:models/quality")
-    _dbt(tmp, settings.warehouse_path, as_of, "test", "--select", "path:models/quality")
-    truth = json.loads((home / "ground_truth.json").read_text(encoding="utf-8"))
-    return settings.warehouse_path, truth
+    warehouse = build_generated_org(
+        tmp,
+        seed=seed,
+        as_of=as_of,
+        reps=40,
+        months=months,
+        dbt_args=("run", "--select", "+path:models/quality"),
+    )
+    _dbt(tmp, warehouse, as_of, "test", "--select", "path:models/quality")
+    truth = json.loads((tmp / "home" / "ground_truth.json").read_text(encoding="utf-8"))
+    return warehouse, truth
 
 
 @pytest.fixture(scope="session")

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import email
-import os
 import re
 import socket
 import subprocess
-import warnings
 from datetime import date, datetime, timedelta
 from email import policy
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
-from dbt_support import ROOT, dbt_build
+from dbt_support import build_generated_org
 
 from salespulse.briefs import data as D
 from salespulse.briefs.deliver import resend_failed
@@ -75,15 +72,6 @@ def render_weekly(data, t, generated_at):
 
 def render_monthly(data, t, generated_at):
     return render(KINDS["monthly"], data, t, generated_at, BriefSettings())
-
-
-def _calendar_frame(start: date, end: date) -> pd.DataFrame:
-    from salespulse.calendar import WorkCalendar
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rows = WorkCalendar().days(start, end)
-    return pd.DataFrame(rows, columns=["date_day", "is_workday", "day_kind"])
 
 
 def _add_quality_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -161,40 +149,20 @@ def _plant_weekly_text(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory):
-    from salespulse.config import load_settings
-    from salespulse.contracts import load_contracts
-    from salespulse.generate import generate_org
-    from salespulse.ingest.loader import Ingestor
-
-    home = tmp_path_factory.mktemp("briefs_home")
-    old = {k: os.environ.get(k) for k in ("SALESPULSE_HOME", "SALESPULSE_WAREHOUSE")}
-    os.environ["SALESPULSE_HOME"] = str(home)
-    os.environ.pop("SALESPULSE_WAREHOUSE", None)
-    try:
-        settings = load_settings()
-        settings.ensure_dirs()
-        generate_org(home, seed=5, as_of=AS_OF, reps=24, months=15)
-        with duckdb.connect(str(settings.warehouse_path)) as con:
-            Ingestor(con, settings, load_contracts(ROOT / "models")).run()
-            frame = _calendar_frame(date(2024, 1, 1), date(2026, 12, 31))  # noqa: F841 (read by SQL)
-            con.execute("create or replace table raw.work_calendar as select * from frame")
-    finally:
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    tmp = tmp_path_factory.mktemp("briefs")
     # Only the models the briefs read (their tests belong to the dbt suite).
-    dbt_build(
-        home,
-        settings.warehouse_path,
-        {"as_of_date": str(AS_OF)},
-        ("run", "--select", *(f"+{model}" for model in BRIEF_MODELS)),
+    path = build_generated_org(
+        tmp,
+        seed=5,
+        as_of=AS_OF,
+        reps=24,
+        months=15,
+        dbt_args=("run", "--select", *(f"+{model}" for model in BRIEF_MODELS)),
     )
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with duckdb.connect(str(path)) as con:
         _add_quality_marts(con)
         team_id, injected_rep = _plant_weekly_text(con)
-    return {"path": settings.warehouse_path, "home": home, "team": team_id, "injected_rep": injected_rep}
+    return {"path": path, "home": tmp / "home", "team": team_id, "injected_rep": injected_rep}
 
 
 @pytest.fixture
