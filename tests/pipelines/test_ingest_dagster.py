@@ -155,3 +155,26 @@ def test_the_ingest_run_mirrors_raw_to_parquet_when_asked(home, monkeypatch):
     with duckdb.connect() as con:
         rows = con.execute("select rep_id, visits from read_parquet(?)", [str(files[0])]).fetchall()
     assert rows == [("R001", 3)]
+
+
+@pytest.mark.xdist_group("dagster")
+def test_a_broken_contract_override_fails_the_ingest_step_not_the_code_location(home):
+    """A deployment's override that does not parse used to stop the code location from loading:
+    no UI, no sensors, so no alert either. Now the definitions load, and the ingest step fails
+    naming the file, with every landed file still in landing/."""
+    from pipelines.definitions import build_definitions
+
+    home.contract_overrides_dir.mkdir(parents=True, exist_ok=True)
+    broken = home.contract_overrides_dir / "orders.yaml"
+    broken.write_text("columns: [unclosed\n", encoding="utf-8")
+    landed = _land(home, "orders/o.csv", "order_id,customer_id,owner_rep_id,amount,signed_date,status\n")
+    defs = build_definitions(home)
+    assert defs.resolve_sensor_def("landing_sensor") is not None
+    result = dg.materialize(
+        [build_ingest_landing(home), work_calendar], resources=build_resources(home), raise_on_error=False
+    )
+    assert not result.success
+    [failure] = [event for event in result.all_events if event.event_type == dg.DagsterEventType.STEP_FAILURE]
+    message = failure.step_failure_data.user_failure_data.description
+    assert str(broken) in message and "not valid YAML" in message and "stay in landing/" in message
+    assert landed.exists()

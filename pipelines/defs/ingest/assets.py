@@ -12,7 +12,7 @@ import dagster as dg
 from pipelines.defs.resources import SettingsParam, WarehouseResource
 from salespulse.calendar import WorkCalendar
 from salespulse.config import Settings
-from salespulse.contracts import default_contracts, shipped_kinds
+from salespulse.contracts import ContractError, default_contracts, load_contracts, shipped_kinds
 from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
 from salespulse.ingest.isolate import close_shared_pool
 from salespulse.ingest.loader import FileResult, Ingestor, IngestReport
@@ -138,9 +138,12 @@ def build_ingest_landing(settings: Settings) -> dg.AssetsDefinition:
     """The ingest step's assets: one per input kind of SETTINGS' contracts, its rejects, the
     file registry, and their checks."""
     kinds = input_kinds(settings)
+    # The shipped contracts describe the assets: a broken override of the deployment's fails the
+    # ingest step that reads it (and alerts), not the loading of the whole code location.
+    shipped = load_contracts(settings.contracts_dir)
 
     @dg.multi_asset(
-        specs=_specs(kinds, default_contracts(settings)),
+        specs=_specs(kinds, shipped),
         check_specs=_check_specs(kinds),
         name="ingest_landing",
         pool="warehouse",
@@ -162,7 +165,14 @@ def build_ingest_landing(settings: Settings) -> dg.AssetsDefinition:
                 + ", ".join(sorted(key.to_user_string() for key in unselected))
             )
         settings.ensure_dirs()
-        contracts = default_contracts(settings)
+        try:
+            contracts = default_contracts(settings)
+        except ContractError as exc:
+            raise dg.Failure(
+                description=f"{exc}. Fix or remove the override; nothing was read, the files stay in "
+                "landing/ and load at the next run.",
+                allow_retries=False,
+            ) from exc
         # This step holds the warehouse pool: no other ingest or publish is running now.
         for path in remove_leftovers(
             settings.analytics_path, [settings.archive_dir, settings.quarantine_dir]
