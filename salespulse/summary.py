@@ -29,15 +29,17 @@ def print_summary(settings: Settings) -> int:
         if "ingested_files" in raw:
             latest = con.execute(
                 """
-                select status, count(*), sum(rows_loaded)::bigint, sum(rows_rejected)::bigint
+                select status, count(*), sum(rows_loaded)::bigint, sum(rows_rejected)::bigint, landed_at
                 from raw.ingested_files
                 where landed_at = (select max(landed_at) from raw.ingested_files)
-                group by status order by status
+                group by status, landed_at order by status
                 """
             ).fetchall()
+            # The files of the last run that found any: a run with nothing new in landing/ adds none.
+            when = f" ({latest[0][4]:%Y-%m-%d %H:%M})" if latest and latest[0][4] else ""
             print(
-                "\nthe latest ingest: "
-                + ", ".join(f"{n} {status} ({rows:,} rows)" for status, n, rows, _ in latest)
+                f"\nthe latest files landed{when}: "
+                + ", ".join(f"{n} {status} ({rows:,} rows)" for status, n, rows, _, _ in latest)
             )
             print("\nall files ever landed (raw.ingested_files):")
             for status, files, loaded, rejected in con.execute(
