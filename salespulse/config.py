@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from salespulse.calendar import WorkCalendar
     from salespulse.mail import SmtpConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +213,14 @@ class Settings(Thresholds):
     briefs_start: date = date(2025, 1, 1)
     as_of_override: date | None = None
     dq_start: date | None = None
+
+    def work_calendar(self) -> WorkCalendar:
+        """The working-day calendar: SALESPULSE_CALENDAR_COUNTRY's, with SALESPULSE_CALENDAR_FILE's
+        days over it - the one the calendar asset writes and the schedules, the landing sensor and
+        the daily brief partitions follow."""
+        from salespulse.calendar import WorkCalendar
+
+        return WorkCalendar.from_file(self.calendar_file, self.calendar_country)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -12,7 +12,6 @@ import pytest
 from pipelines.definitions import build_definitions, build_resources
 from pipelines.defs.ingest.assets import LANDING_KINDS_TAG, build_ingest_landing, raw_key, work_calendar
 from pipelines.defs.ingest.sensors import latest_closed_day
-from salespulse.calendar import WorkCalendar
 from salespulse.dbt_project import build_fingerprint, record_consistent_build
 
 DAILY = (
@@ -41,7 +40,7 @@ def _sensor(settings):
 def _today(settings):
     return latest_closed_day(
         datetime.now(settings.tz).replace(tzinfo=None),
-        WorkCalendar.from_file(settings.calendar_file),
+        settings.work_calendar(),
         settings.daily_deadline,
     )
 

@@ -236,3 +236,25 @@ def test_a_run_is_as_of_its_tag_else_the_end_of_its_partition(defs, monkeypatch)
     assert run_as_of(_Context(), settings) == date(2026, 3, 16)
     _Run.tags = {"dagster/partition": "2026-03-09", "salespulse/as_of": "2026-03-20"}
     assert run_as_of(_Context(), settings) == date(2026, 3, 20)
+
+
+def test_schedules_and_partitions_follow_the_configured_countrys_calendar(monkeypatch):
+    """SALESPULSE_CALENDAR_COUNTRY reached the calendar asset (and the marts) but not the
+    schedules, the landing sensor or the daily partitions, which kept China's working days."""
+    monkeypatch.setenv("SALESPULSE_CALENDAR_COUNTRY", "US")
+    monkeypatch.setenv("SALESPULSE_TIMEZONE", "Asia/Shanghai")
+    us = build_definitions(load_settings())
+    # Thanksgiving (Thursday 26 Nov 2026): a holiday in the US, a working day in China.
+    assert (
+        "not a working day"
+        in _evaluate(us, "daily_after_deadline", datetime(2026, 11, 26, 17, 30)).skip_message
+    )
+    # Golden Week Monday (5 Oct 2026): a working day in the US.
+    assert [
+        r.partition_key
+        for r in _evaluate(us, "daily_after_deadline", datetime(2026, 10, 5, 17, 30)).run_requests
+    ] == ["2026-10-05"]
+    # The first working day of October is the 1st in the US (the 8th in China).
+    assert _evaluate(us, "monthly_first_workday", datetime(2026, 10, 1, 9)).run_requests
+    days = set(us.resolve_job_def("daily_briefs").partitions_def.get_partition_keys())
+    assert "2026-11-26" not in days and "2026-10-05" in days and "2026-02-28" not in days  # 调休 Saturday

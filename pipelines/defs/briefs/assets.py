@@ -43,7 +43,7 @@ def brief_partitions(grain: str, settings: Settings) -> dg.PartitionsDefinition:
     if grain == "day":
         first = settings.briefs_start
         last = date(date.today().year + _EXCLUSION_YEARS, 12, 31)
-        calendar = WorkCalendar.from_file(settings.calendar_file)
+        calendar = settings.work_calendar()
         # end_offset=1: today's digest can run at the daily deadline, before the day is over.
         return dg.DailyPartitionsDefinition(
             start_date=start, timezone=tz, end_offset=1, exclusions=non_working_days(first, last, calendar)

@@ -10,7 +10,6 @@ from datetime import date
 import dagster as dg
 
 from pipelines.defs.resources import SettingsParam, WarehouseResource
-from salespulse.calendar import WorkCalendar
 from salespulse.config import Settings
 from salespulse.contracts import ContractError, default_contracts, load_contracts, shipped_kinds
 from salespulse.ingest.faults import EnvironmentProblem, remove_leftovers
@@ -344,7 +343,7 @@ def work_calendar(
 
     import pandas as pd
 
-    calendar = WorkCalendar.from_file(settings.calendar_file, settings.calendar_country)
+    calendar = settings.work_calendar()
     with warehouse.connect() as con:
         contracts = default_contracts(settings)
         create_raw_schema(con, contracts)

@@ -138,7 +138,7 @@ def build_landing_sensor(settings: Settings) -> dg.SensorDefinition:
         context.update_cursor(fingerprint)
         day = latest_closed_day(
             datetime.now(settings.tz).replace(tzinfo=None),
-            WorkCalendar.from_file(settings.calendar_file),
+            settings.work_calendar(),
             settings.daily_deadline,
         )
         tags = {"salespulse/trigger": "landing", AS_OF_TAG: day.isoformat()}

@@ -64,7 +64,7 @@ _RULES = {
     "after_daily_deadline": lambda s, settings: (
         "daily_after_deadline",
         _cron(settings.daily_deadline),
-        lambda day: daily_request(day, WorkCalendar.from_file(settings.calendar_file)),
+        lambda day: daily_request(day, settings.work_calendar()),
         "Working days, 30 minutes after the daily deadline (SALESPULSE_DAILY_DEADLINE).",
     ),
     "after_weekly_deadline": lambda s, settings: (
@@ -76,7 +76,7 @@ _RULES = {
     "first_workday": lambda s, settings: (
         "monthly_first_workday",
         f"{int(s.at[3:])} {int(s.at[:2])} * * *",
-        lambda day: monthly_request(day, WorkCalendar.from_file(settings.calendar_file)),
+        lambda day: monthly_request(day, settings.work_calendar()),
         f"{s.at} on the first working day of each month.",
     ),
 }
