@@ -98,11 +98,13 @@ class DuckDBMarts(Marts):
         self.con = con
         self._owned = owned
 
-    def _run(self, sql: str, params: Params):
+    def _run(self, sql: str, params: Params, on: duckdb.DuckDBPyConnection | None = None):
+        """SQL on this connection, or ON (a cursor of it); a missing relation is MissingRelation."""
+        target = self.con if on is None else on
         try:
             if params is None:
-                return self.con.execute(sql)
-            return self.con.execute(sql, dict(params) if isinstance(params, Mapping) else list(params))
+                return target.execute(sql)
+            return target.execute(sql, dict(params) if isinstance(params, Mapping) else list(params))
         except duckdb.CatalogException as exc:
             raise MissingRelation(str(exc)) from exc
 
@@ -116,23 +118,9 @@ class DuckDBMarts(Marts):
     def frames(self, sql: str, params: Params = None, chunk_rows: int = 500_000) -> Iterator[pd.DataFrame]:
         cursor = self.con.cursor()
         try:
-            try:
-                if params is None:
-                    cursor.execute(sql)
-                else:
-                    cursor.execute(sql, dict(params) if isinstance(params, Mapping) else list(params))
-            except duckdb.CatalogException as exc:
-                raise MissingRelation(str(exc)) from exc
+            self._run(sql, params, on=cursor)
             vectors = max(1, chunk_rows // 2048)
-            first = True
-            while True:
-                frame = cursor.fetch_df_chunk(vectors)
-                if frame.empty and not first:
-                    break
-                yield frame
-                first = False
-                if frame.empty:
-                    break
+            yield from _chunks(lambda: cursor.fetch_df_chunk(vectors))
         finally:
             cursor.close()
 
@@ -174,9 +162,9 @@ class SparkMarts(DuckDBMarts):
                     f'create view "{schema}"."{table_dir.name}" as select * from read_parquet(\'{files}\')'
                 )
 
-    def _run(self, sql: str, params: Params):
+    def _run(self, sql: str, params: Params, on: duckdb.DuckDBPyConnection | None = None):
         try:
-            return super()._run(sql, params)
+            return super()._run(sql, params, on)
         except MissingRelation as exc:
             raise MissingRelation(
                 f"{exc} (not among the tables of the Spark warehouse {self.warehouse_dir}: "
@@ -228,18 +216,22 @@ class PostgresMarts(Marts):
     def frames(self, sql: str, params: Params = None, chunk_rows: int = 500_000) -> Iterator[pd.DataFrame]:
         with self._cursor(sql, params) as cursor:
             columns = [d.name for d in cursor.description]
-            first = True
-            while True:
-                rows = cursor.fetchmany(min(chunk_rows, 1 << 24))
-                if not rows and not first:
-                    break
+            for rows in _chunks(lambda: cursor.fetchmany(min(chunk_rows, 1 << 24))):
                 yield as_duckdb_frame(columns, rows)
-                first = False
-                if not rows:
-                    break
 
     def close(self) -> None:
         self.con.close()
+
+
+def _chunks(fetch):
+    """What `fetch()` gives until it gives an empty chunk: the first chunk always (empty when
+    there are no rows, so that a frame still names the columns), then every non-empty one."""
+    chunk = fetch()
+    yield chunk
+    while len(chunk):
+        chunk = fetch()
+        if len(chunk):
+            yield chunk
 
 
 def as_duckdb_frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from dbt_support import data_home_settings
 
 from salespulse.config import PROJECT_ROOT, get_settings
 from salespulse.contracts import load_contracts
@@ -38,14 +39,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A fresh SALESPULSE_HOME; returns the settings read from it."""
-    data = tmp_path / "home"
-    monkeypatch.setenv("SALESPULSE_HOME", str(data))
-    monkeypatch.delenv("SALESPULSE_WAREHOUSE", raising=False)
-    monkeypatch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
-    get_settings.cache_clear()
-    settings = get_settings()
-    settings.ensure_dirs()
-    yield settings
+    yield data_home_settings(monkeypatch, tmp_path / "home")
     get_settings.cache_clear()
 
 

@@ -104,13 +104,15 @@ def write_work_calendar(con: duckdb.DuckDBPyConnection, contracts: dict, as_of: 
     write_calendar(con, date(first.year - 1, 1, 1), date(max(last.year, as_of.year) + 1, 12, 31))
 
 
-def data_home_settings(patch, home: Path, as_of: date):
-    """The settings of data home `home` as of `as_of`, set in the environment through `patch` (a
-    pytest MonkeyPatch: undone with it), with the shipped contracts and the default warehouse."""
+def data_home_settings(patch, home: Path, as_of: date | None = None):
+    """The settings of data home `home` (as of `as_of`, when given), set in the environment
+    through `patch` (a pytest MonkeyPatch: undone with it), with the shipped contracts and the
+    default warehouse."""
     from salespulse.config import get_settings
 
     patch.setenv("SALESPULSE_HOME", str(home))
-    patch.setenv("SALESPULSE_AS_OF", as_of.isoformat())
+    if as_of is not None:
+        patch.setenv("SALESPULSE_AS_OF", as_of.isoformat())
     patch.delenv("SALESPULSE_WAREHOUSE", raising=False)
     patch.delenv("SALESPULSE_CONTRACT_OVERRIDES", raising=False)
     get_settings.cache_clear()

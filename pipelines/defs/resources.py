@@ -21,8 +21,8 @@ SettingsParam = dg.ResourceParam[Settings]
 
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse (SALESPULSE_WAREHOUSE, default $SALESPULSE_HOME/warehouse.duckdb) and
-    the settings every connection opens with (SALESPULSE_DUCKDB_*); dbt's profile is given the
-    same values (salespulse.dbt_project.dbt_vars)."""
+    the settings every connection opens with (SALESPULSE_DUCKDB_*); the dbt step gives dbt's
+    profile the same path and limits (salespulse.dbt_project.dbt_profile_env)."""
 
     path: str
     duckdb_config: dict[str, str] = {}  # noqa: RUF012 (pydantic copies defaults)

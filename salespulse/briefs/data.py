@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from salespulse.marts import Marts, MartsSource
+from salespulse.marts import Marts
 
 SQL_DIR = Path(__file__).with_name("sql")
 GRAINS = {"day": "daily", "week": "weekly", "month": "monthly"}
@@ -30,16 +28,6 @@ DQ_TABLES = ("dq_submissions", "dq_anomalies")
 STREAK_KINDS = ("zero", "streak")
 
 
-@contextmanager
-def open_warehouse(path: str | Path) -> Iterator[Marts]:
-    """The DuckDB warehouse's marts, read-only, closed on exit (`MartsSource.open` for any
-    engine). Same rows in the same order on every read: every ORDER BY names a key of its
-    result, so the render cache, keyed by the loaded data, does not miss on any engine
-    (tests/salespulse/briefs/test_briefs.py checks the keys)."""
-    with MartsSource.duckdb(path).open() as marts:
-        yield marts
-
-
 @cache
 def _sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
@@ -49,7 +37,10 @@ _IDENTIFIER = re.compile(r"^(marts|quality)\.[a-z_]+$|^(daily|weekly|monthly|qua
 
 
 def query(con: Marts, name: str, params: dict | None = None, **idents: str) -> list[Row]:
-    """Run sql/<name>.sql with bound parameters; returns rows as dicts (Decimal, date kept)."""
+    """Run sql/<name>.sql with bound parameters; returns rows as dicts (Decimal, date kept).
+    Same rows in the same order on every read and engine: every ORDER BY names a key of its
+    result, so the render cache, keyed by the loaded data, does not miss
+    (tests/salespulse/briefs/test_briefs.py checks the keys)."""
     for value in idents.values():
         if not _IDENTIFIER.match(value):
             raise ValueError(f"not an allowed identifier: {value!r}")

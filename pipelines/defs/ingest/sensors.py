@@ -85,10 +85,15 @@ def latest_closed_day(now: datetime, calendar: WorkCalendar, deadline: time) -> 
 
 
 def partial_selection(
-    context: dg.SensorEvaluationContext, kinds: set[str], as_of: date, settings: Settings
+    context: dg.SensorEvaluationContext,
+    kinds: set[str],
+    as_of: date,
+    settings: Settings,
+    all_kinds: list[str],
 ) -> tuple[list[dg.AssetKey], list[dg.AssetCheckKey]] | None:
     """The assets and checks of daily_run that depend on `kinds`, when rebuilding only those
-    gives what a full build would; else None (rebuild everything)."""
+    gives what a full build would; else None (rebuild everything). ALL_KINDS: the kinds the
+    ingest step has assets for."""
     repository = context.repository_def
     if repository is None:
         return None
@@ -102,21 +107,23 @@ def partial_selection(
     in_job = run_selection(DAILY).resolve(graph)
     selection = dg.AssetSelection.assets(*(raw_key(kind) for kind in sorted(kinds))).downstream() | (
         # The ingest step's assets go together (it loads every kind in one step).
-        dg.AssetSelection.assets(REGISTRY_KEY, CALENDAR_KEY, *ingest_keys(settings))
+        dg.AssetSelection.assets(REGISTRY_KEY, CALENDAR_KEY, *ingest_keys(all_kinds))
     )
     keys = selection.resolve(graph) & in_job
     checks = dg.AssetSelection.assets(*keys).resolve_checks(graph)
     return sorted(keys, key=lambda key: key.to_user_string()), sorted(checks, key=str)
 
 
-def ingest_keys(settings: Settings) -> list[dg.AssetKey]:
+def ingest_keys(kinds: list[str]) -> list[dg.AssetKey]:
     """The keys of the raw assets the ingest step writes besides the registry."""
-    kinds = input_kinds(settings)
     return [raw_key(kind) for kind in kinds] + [rejects_key(kind) for kind in kinds]
 
 
 def build_landing_sensor(settings: Settings) -> dg.SensorDefinition:
     """The landing sensor, evaluated every SALESPULSE_LANDING_SENSOR_INTERVAL_SECONDS."""
+    # The kinds the ingest assets were built with (build_ingest_landing), read once with them: a
+    # contract file added since names no asset of this code location until it is reloaded.
+    kinds_built = input_kinds(settings)
 
     @dg.sensor(
         job=daily_run,
@@ -147,10 +154,9 @@ def build_landing_sensor(settings: Settings) -> dg.SensorDefinition:
             "partition_key": day.isoformat(),
             "run_config": {"ops": {DIGEST_OP: {"config": {"send_email": "never"}}}},
         }
-        kinds = landed_kinds(settled, settings.landing_dir, input_kinds(settings))
-        selection = (
-            partial_selection(context, kinds, settings.as_of_override or day, settings) if kinds else None
-        )
+        kinds = landed_kinds(settled, settings.landing_dir, kinds_built)
+        as_of = settings.as_of_override or day
+        selection = partial_selection(context, kinds, as_of, settings, kinds_built) if kinds else None
         if selection is None:
             return dg.RunRequest(tags=tags, **request)
         keys, checks = selection

@@ -167,7 +167,7 @@ def warehouse(tmp_path_factory):
 
 @pytest.fixture
 def con(warehouse):
-    with D.open_warehouse(warehouse["path"]) as connection:
+    with MartsSource.duckdb(warehouse["path"]).open() as connection:
         yield connection
 
 
@@ -406,7 +406,7 @@ def test_brief_without_quality_marts_says_completeness_is_unavailable(warehouse,
             " and table_name not like 'dq_%'"
         ).fetchall():
             target.execute(f"create table marts.{name} as select * from src.marts.{name}")
-    with D.open_warehouse(copy) as connection:
+    with MartsSource.duckdb(copy).open() as connection:
         team = _team(connection, warehouse["team"])
         brief = render_weekly(D.load_weekly(connection, team, WEEK), Locale("en"), GENERATED)
     assert "Submission and data-quality data are unavailable" in brief.html
